@@ -1,0 +1,25 @@
+import type { Config } from 'jest'
+
+const config: Config = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/__tests__'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+    // jose 6 ships only ES modules; Jest runs CommonJS, so its files are transpiled.
+    '^.+/node_modules/jose/.+\\.js$': [
+      'ts-jest',
+      { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' }, isolatedModules: true },
+    ],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  moduleNameMapper: {
+    '^express-jwt-gate$': '<rootDir>/lib/index.ts',
+  },
+  collectCoverageFrom: ['lib/**/*.ts'],
+  coverageThreshold: {
+    global: { lines: 95, branches: 95, functions: 95, statements: 95 },
+  },
+}
+
+export default config

@@ -1,0 +1,22 @@
+// Build: TypeScript to CommonJS in dist/, then a thin ES module entry over it.
+// One implementation serves both `require` and `import`, so an error thrown by the
+// package is `instanceof JwtAuthError` whichever way the application loaded it.
+import { execFileSync } from 'node:child_process'
+import { rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+
+const require = createRequire(import.meta.url)
+rmSync('dist', { recursive: true, force: true })
+execFileSync(
+  process.execPath,
+  [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+  {
+    stdio: 'inherit',
+  },
+)
+
+const names = Object.keys(require('../dist/index.js')).filter((name) => name !== '__esModule')
+writeFileSync(
+  'dist/index.mjs',
+  `import cjs from './index.js'\n\nexport const { ${names.join(', ')} } = cjs\n`,
+)
