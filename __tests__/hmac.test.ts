@@ -1,0 +1,44 @@
+import { createHmac, randomBytes, randomInt } from 'node:crypto'
+import { createMac, type HmacHash } from '../lib/hmac'
+
+const hashes: HmacHash[] = ['sha256', 'sha384', 'sha512']
+const base64urlAlphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.'
+
+function randomAscii(length: number): string {
+  let text = ''
+  for (let i = 0; i < length; i++) text += base64urlAlphabet[randomInt(base64urlAlphabet.length)]
+  return text
+}
+
+describe('the hand-built HMAC equals createHmac', () => {
+  test.each(hashes)('%s over 3000 random keys (0 to 300 bytes) and messages', (hash) => {
+    for (let i = 0; i < 3000; i++) {
+      const key = randomBytes(randomInt(0, 301))
+      const mac = createMac(hash, key)
+      // Several messages per key, some longer than the first scratch buffer, so the
+      // reused buffers are exercised across sizes, growth and shrinking.
+      for (const length of [0, randomInt(1, 200), randomInt(200, 3000)]) {
+        const message = randomAscii(length)
+        expect(mac(message)).toBe(createHmac(hash, key).update(message).digest('base64url'))
+      }
+    }
+  })
+
+  test.each(hashes)('%s keys at and around the block size', (hash) => {
+    for (const length of [63, 64, 65, 127, 128, 129, 1000]) {
+      const key = randomBytes(length)
+      const mac = createMac(hash, key)
+      const message = randomAscii(100)
+      expect(mac(message)).toBe(createHmac(hash, key).update(message).digest('base64url'))
+    }
+  })
+
+  test('falls back to createHmac where crypto.hash is missing (Node < 20.12)', () => {
+    const key = randomBytes(32)
+    const original = Buffer.from(key)
+    const mac = createMac('sha256', key, null)
+    key.fill(0) // the fallback keeps its own copy of the key
+    const message = randomAscii(80)
+    expect(mac(message)).toBe(createHmac('sha256', original).update(message).digest('base64url'))
+  })
+})

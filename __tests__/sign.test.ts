@@ -1,0 +1,242 @@
+import { createHmac, createSecretKey } from 'node:crypto'
+import { decodeToken, signToken, verifyToken } from 'express-jwt-gate'
+import type { SignOptions } from 'express-jwt-gate'
+import { LONG_SECRET, NOW, NOW_DATE, SECRET, thrown } from './helpers/tokens'
+
+const at: SignOptions = { currentDate: NOW_DATE }
+
+function parts(token: string): { header: unknown; payload: Record<string, unknown> } {
+  const [h, p] = token.split('.') as [string, string]
+  return {
+    header: JSON.parse(Buffer.from(h, 'base64url').toString()),
+    payload: JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>,
+  }
+}
+
+describe('signToken', () => {
+  test('writes the header, iat and a 15-minute exp by default', () => {
+    const token = signToken({ userId: 1001 }, SECRET, at)
+    expect(token).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/)
+    expect(parts(token)).toEqual({
+      header: { alg: 'HS256', typ: 'JWT' },
+      payload: { userId: 1001, iat: NOW, exp: NOW + 900 },
+    })
+  })
+
+  test('the signature is the HMAC-SHA256 of the exact signing input', () => {
+    const token = signToken({ a: 1 }, SECRET, at)
+    const input = token.slice(0, token.lastIndexOf('.'))
+    const expected = createHmac('sha256', SECRET).update(input).digest('base64url')
+    expect(token.slice(token.lastIndexOf('.') + 1)).toBe(expected)
+  })
+
+  test.each([
+    ['HS256', 'sha256'],
+    ['HS384', 'sha384'],
+    ['HS512', 'sha512'],
+  ] as const)('%s signs with %s and verifies', (algorithm, hash) => {
+    const token = signToken({ a: 1 }, LONG_SECRET, { ...at, algorithm })
+    const input = token.slice(0, token.lastIndexOf('.'))
+    expect(token.endsWith(createHmac(hash, LONG_SECRET).update(input).digest('base64url'))).toBe(
+      true,
+    )
+    expect(parts(token).header).toEqual({ alg: algorithm, typ: 'JWT' })
+    const claims = verifyToken(token, LONG_SECRET, {
+      algorithms: [algorithm],
+      currentDate: NOW_DATE,
+    })
+    expect(claims.a).toBe(1)
+  })
+
+  test('sets every claim option, with durations in seconds or as strings', () => {
+    const token = signToken({ role: 'admin' }, SECRET, {
+      ...at,
+      expiresIn: '2h',
+      notBefore: 30,
+      issuer: 'https://auth.example.com',
+      audience: ['api', 'web'],
+      subject: 'alice',
+      jwtId: 'id-1',
+      keyId: 'k1',
+    })
+    expect(parts(token)).toEqual({
+      header: { alg: 'HS256', typ: 'JWT', kid: 'k1' },
+      payload: {
+        role: 'admin',
+        iat: NOW,
+        exp: NOW + 7200,
+        nbf: NOW + 30,
+        iss: 'https://auth.example.com',
+        aud: ['api', 'web'],
+        sub: 'alice',
+        jti: 'id-1',
+      },
+    })
+    expect(parts(signToken({}, SECRET, { ...at, audience: 'api' })).payload.aud).toBe('api')
+  })
+
+  test.each([
+    ['90s', 90],
+    ['15m', 900],
+    ['2h', 7200],
+    ['7d', 604800],
+    ['1w', 604800],
+    [60, 60],
+    [0, 0],
+    [-10, -10],
+  ] as const)('expiresIn %j sets exp to now + %d', (expiresIn, seconds) => {
+    expect(parts(signToken({}, SECRET, { ...at, expiresIn })).payload.exp).toBe(NOW + seconds)
+  })
+
+  test('expiresIn: null (explicitly) leaves exp out; undefined keeps the default', () => {
+    expect(parts(signToken({}, SECRET, { ...at, expiresIn: null })).payload).not.toHaveProperty(
+      'exp',
+    )
+    const options = { ...at, expiresIn: undefined } as unknown as SignOptions
+    expect(parts(signToken({}, SECRET, options)).payload.exp).toBe(NOW + 900)
+  })
+
+  test('an exp or iat given in the payload is kept', () => {
+    expect(parts(signToken({ exp: NOW + 5, iat: NOW - 5 }, SECRET, at)).payload).toEqual({
+      exp: NOW + 5,
+      iat: NOW - 5,
+    })
+  })
+
+  test('a "__proto__" key stays an own claim', () => {
+    const payload = JSON.parse('{"__proto__":{"admin":true},"sub":"alice"}') as Record<
+      string,
+      unknown
+    >
+    const claims = parts(signToken(payload, SECRET, at)).payload
+    expect(Object.getOwnPropertyNames(claims)).toContain('__proto__')
+    expect(claims.admin).toBeUndefined()
+  })
+
+  test('the payload object is not mutated', () => {
+    const payload = Object.freeze({ userId: 1 })
+    signToken(payload, SECRET, at)
+    expect(payload).toEqual({ userId: 1 })
+  })
+
+  test('secrets of every kind sign the same token', () => {
+    const a = signToken({ a: 1 }, SECRET, at)
+    expect(signToken({ a: 1 }, Buffer.from(SECRET), at)).toBe(a)
+    expect(signToken({ a: 1 }, createSecretKey(Buffer.from(SECRET)), at)).toBe(a)
+  })
+
+  test('a secret changed in place between calls is honoured', () => {
+    const bytes = Buffer.from(SECRET)
+    const first = signToken({ a: 1 }, bytes, at)
+    bytes[0] = (bytes[0] as number) ^ 1
+    const second = signToken({ a: 1 }, bytes, at)
+    expect(second).not.toBe(first)
+    expect(verifyToken(second, bytes, { currentDate: NOW_DATE }).a).toBe(1)
+  })
+
+  test('reads the real clock by default', () => {
+    const before = Math.floor(Date.now() / 1000)
+    const { iat } = decodeToken(signToken({}, SECRET)).payload
+    expect(iat).toBeGreaterThanOrEqual(before)
+    expect(iat).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000))
+  })
+})
+
+describe('signToken refuses', () => {
+  test.each<[string, unknown]>([
+    ['null', null],
+    ['an array', [1, 2]],
+    ['a string', 'alice'],
+    ['a Date', new Date()],
+    ['a Map', new Map()],
+    ['a class instance', new (class User {})()],
+  ])('a payload that is %s', (_name, payload) => {
+    const err = thrown(() => signToken(payload as Record<string, unknown>, SECRET))
+    expect(err).toBeInstanceOf(TypeError)
+    expect(err.message).toBe('express-jwt-gate: payload must be a plain object')
+  })
+
+  test('a payload with a null prototype is a plain object', () => {
+    const payload = Object.assign(Object.create(null) as Record<string, unknown>, { a: 1 })
+    expect(parts(signToken(payload, SECRET, at)).payload.a).toBe(1)
+  })
+
+  test.each([
+    ['expiresIn', 'exp', 60],
+    ['expiresIn', 'exp', null],
+    ['notBefore', 'nbf', 60],
+    ['issuer', 'iss', 'x'],
+    ['audience', 'aud', 'x'],
+    ['subject', 'sub', 'x'],
+    ['jwtId', 'jti', 'x'],
+  ])('a claim given both as %s and as payload.%s', (option, claim, value) => {
+    const err = thrown(() => signToken({ [claim]: NOW + 1 }, SECRET, { [option]: value }))
+    expect(err).toBeInstanceOf(TypeError)
+    expect(err.message).toContain(
+      `claim ${claim} is given both in the payload and as the ${option} option`,
+    )
+  })
+
+  test.each<[string, Record<string, unknown>, SignOptions, RegExp]>([
+    ['NaN in the payload', { score: NaN }, {}, /payload.score is not a finite number/],
+    ['Infinity in the payload', { exp: Infinity }, {}, /payload.exp is not a finite number/],
+    ['a string exp', { exp: '1800000000' }, {}, /payload.exp must be a number/],
+    ['an infinite expiresIn', {}, { expiresIn: Infinity }, /expiresIn must be a finite number/],
+    ['a NaN notBefore', {}, { notBefore: NaN }, /notBefore must be a finite number/],
+    ['an unknown duration', {}, { expiresIn: '15 minutes' }, /unknown duration "15 minutes"/],
+    ['a unitless duration string', {}, { expiresIn: '900' }, /unknown duration "900"/],
+    ['milliseconds', {}, { expiresIn: '500ms' }, /unknown duration "500ms"/],
+    [
+      'a duration of another type',
+      {},
+      { expiresIn: true as unknown as number },
+      /number of seconds or a duration/,
+    ],
+    ['an unknown option', {}, { expires: '15m' } as SignOptions, /unknown option "expires"/],
+    [
+      'an unknown algorithm',
+      {},
+      { algorithm: 'RS256' as 'HS256' },
+      /unsupported algorithm "RS256"/,
+    ],
+    ['algorithm none', {}, { algorithm: 'none' as 'HS256' }, /unsupported algorithm "none"/],
+    ['an empty keyId', {}, { keyId: '' }, /keyId must be a non-empty string/],
+    ['an empty issuer', {}, { issuer: '' }, /issuer must be a non-empty string/],
+    ['a bad currentDate', {}, { currentDate: new Date(NaN) }, /valid Date/],
+    ['a bad maxTokenLength', {}, { maxTokenLength: 1.5 }, /positive whole number/],
+    ['a BigInt', { big: 1n }, {}, /cannot be serialized as JSON/],
+  ])('%s', (_name, payload, options, message) => {
+    const err = thrown(() => signToken(payload, SECRET, options))
+    expect(err).toBeInstanceOf(TypeError)
+    expect(err.message).toMatch(message)
+  })
+
+  test('a cyclic payload', () => {
+    const payload: Record<string, unknown> = {}
+    payload.self = payload
+    expect(() => signToken(payload, SECRET)).toThrow(/cannot be serialized as JSON/)
+  })
+
+  test('a weak secret, with the length rule of the chosen algorithm', () => {
+    expect(() => signToken({}, 'short')).toThrow(/at least 32 bytes for HS256/)
+    expect(() => signToken({}, SECRET, { algorithm: 'HS512' })).toThrow(
+      /at least 64 bytes for HS512/,
+    )
+    expect(() => signToken({}, '-----BEGIN PRIVATE KEY-----' + 'A'.repeat(64))).toThrow(/PEM/)
+  })
+
+  test('a token over maxTokenLength (default 8192), which verification would refuse', () => {
+    const big = { blob: 'x'.repeat(6000) }
+    const token = signToken(big, SECRET, at)
+    expect(token.length).toBeLessThanOrEqual(8192)
+    const err = thrown(() => signToken({ blob: 'x'.repeat(6300) }, SECRET, at))
+    expect(err).toBeInstanceOf(TypeError)
+    expect(err.message).toMatch(/over maxTokenLength \(8192\)/)
+    expect(() => signToken({ a: 1 }, SECRET, { maxTokenLength: 50 })).toThrow(
+      /maxTokenLength \(50\)/,
+    )
+    expect(
+      signToken({ blob: 'x'.repeat(6300) }, SECRET, { ...at, maxTokenLength: 10_000 }).length,
+    ).toBeGreaterThan(8192)
+  })
+})

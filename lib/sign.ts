@@ -1,0 +1,185 @@
+import { encodeBase64url } from './base64url'
+import { toSeconds, type Duration } from './duration'
+import { setupError } from './errors'
+import { isAlgorithm, signingKey, type Algorithm, type Secret } from './keys'
+import { readDate, readOptions, readPositiveInteger, readString, readStringList } from './options'
+import { DEFAULT_MAX_TOKEN_LENGTH } from './verify'
+
+/**
+ * Options of {@link signToken}. Durations are seconds (a number) or a duration
+ * string such as `'15m'`, relative to now.
+ *
+ * @example
+ * ```ts
+ * import type { SignOptions } from 'express-jwt-gate'
+ * const options: SignOptions = { expiresIn: '15m', audience: 'api', subject: 'alice' }
+ * ```
+ */
+export interface SignOptions {
+  /** Default `'HS256'`. */
+  algorithm?: Algorithm
+  /** Lifetime: sets `exp`. Default 15 minutes; `null` (explicitly) for no `exp`. */
+  expiresIn?: Duration | null
+  /** Sets `nbf` this long after now. */
+  notBefore?: Duration
+  /** Sets `iss`. */
+  issuer?: string
+  /** Sets `aud`. */
+  audience?: string | readonly string[]
+  /** Sets `sub`. */
+  subject?: string
+  /** Sets `jti`. */
+  jwtId?: string
+  /** Sets the `kid` header parameter. */
+  keyId?: string
+  /** A fixed "now", for tests. */
+  currentDate?: Date
+  /** Refuse to produce a token longer than this many bytes. Default 8192, as verification. */
+  maxTokenLength?: number
+}
+
+const SIGN_OPTION_NAMES: ReadonlySet<string> = new Set([
+  'algorithm',
+  'expiresIn',
+  'notBefore',
+  'issuer',
+  'audience',
+  'subject',
+  'jwtId',
+  'keyId',
+  'currentDate',
+  'maxTokenLength',
+])
+
+/** The default token lifetime: 15 minutes. */
+const DEFAULT_EXPIRES_IN = 900
+
+/** Each claim-setting option and the claim it sets. */
+const OPTION_CLAIMS = [
+  ['expiresIn', 'exp'],
+  ['notBefore', 'nbf'],
+  ['issuer', 'iss'],
+  ['audience', 'aud'],
+  ['subject', 'sub'],
+  ['jwtId', 'jti'],
+] as const
+
+/** Header segments by algorithm and key id: the same few, over and over. */
+const headerSegments = new Map<string, string>()
+
+function headerSegment(alg: Algorithm, kid: string | undefined): string {
+  const cacheKey = kid === undefined ? alg : `${alg}.${kid}`
+  let segment = headerSegments.get(cacheKey)
+  if (segment === undefined) {
+    const header = kid === undefined ? { alg, typ: 'JWT' } : { alg, typ: 'JWT', kid }
+    segment = encodeBase64url(JSON.stringify(header))
+    if (headerSegments.size >= 64) headerSegments.clear()
+    headerSegments.set(cacheKey, segment)
+  }
+  return segment
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false
+  const proto: unknown = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+/**
+ * The payload's own time claims must already be NumericDates, and no top-level value
+ * may be a non-finite number: `JSON.stringify` would silently write `null` for it.
+ */
+function checkPayloadValues(payload: Record<string, unknown>): void {
+  for (const name of Object.keys(payload)) {
+    const value = payload[name]
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      throw setupError(`payload.${name} is not a finite number`)
+    }
+    if ((name === 'exp' || name === 'nbf' || name === 'iat') && typeof value !== 'number') {
+      throw setupError(`payload.${name} must be a number of seconds since the epoch`)
+    }
+  }
+}
+
+/**
+ * Sign a payload into a compact JWS (`header.payload.signature`, base64url without
+ * padding). Sets `iat` to now and, unless `expiresIn: null` is passed explicitly,
+ * `exp` 15 minutes later. The header is `{"alg":…,"typ":"JWT"}`, plus `kid` when
+ * `keyId` is given.
+ *
+ * Throws a `TypeError` for a payload that is not a plain object, a claim given both
+ * in the payload and as an option, a non-finite number, an unknown duration, a weak
+ * secret, or a token longer than `maxTokenLength`.
+ *
+ * The payload is readable by anyone who holds the token: never put secrets in it.
+ *
+ * @example
+ * ```ts
+ * import { signToken } from 'express-jwt-gate'
+ * const token = signToken({ userId: 1001, licensedFeatures: ['invoicing'] }, secret, { expiresIn: '15m' })
+ * ```
+ */
+export function signToken(
+  payload: Record<string, unknown>,
+  secret: Secret,
+  options?: SignOptions,
+): string {
+  if (!isPlainObject(payload) || Array.isArray(payload)) {
+    throw setupError('payload must be a plain object')
+  }
+  const o = readOptions<SignOptions>(options, SIGN_OPTION_NAMES, 'signToken')
+  for (const [option, claim] of OPTION_CLAIMS) {
+    if (o[option] !== undefined && Object.hasOwn(payload, claim)) {
+      throw setupError(
+        `claim ${claim} is given both in the payload and as the ${option} option; pass only one`,
+      )
+    }
+  }
+  checkPayloadValues(payload)
+
+  const alg = o.algorithm ?? 'HS256'
+  if (!isAlgorithm(alg)) {
+    throw setupError(`unsupported algorithm ${JSON.stringify(alg)}; use HS256, HS384 or HS512`)
+  }
+  const kid = o.keyId === undefined ? undefined : readString(o.keyId, 'keyId')
+  const key = signingKey(secret, alg, kid)
+  const maxTokenLength =
+    o.maxTokenLength === undefined
+      ? DEFAULT_MAX_TOKEN_LENGTH
+      : readPositiveInteger(o.maxTokenLength, 'maxTokenLength')
+
+  const now = Math.floor(
+    o.currentDate === undefined ? Date.now() / 1000 : readDate(o.currentDate, 'currentDate'),
+  )
+  // A spread defines own properties, so a "__proto__" key stays data, never a prototype.
+  const claims: Record<string, unknown> = { ...payload }
+  if (claims.iat === undefined) claims.iat = now
+  if (o.expiresIn === undefined) {
+    if (claims.exp === undefined) claims.exp = now + DEFAULT_EXPIRES_IN
+  } else if (o.expiresIn !== null) {
+    claims.exp = now + toSeconds(o.expiresIn, 'expiresIn', true)
+  }
+  if (o.notBefore !== undefined) claims.nbf = now + toSeconds(o.notBefore, 'notBefore', true)
+  if (o.issuer !== undefined) claims.iss = readString(o.issuer, 'issuer')
+  if (o.subject !== undefined) claims.sub = readString(o.subject, 'subject')
+  if (o.jwtId !== undefined) claims.jti = readString(o.jwtId, 'jwtId')
+  if (o.audience !== undefined) {
+    const audience = readStringList(o.audience, 'audience')
+    claims.aud = audience.length === 1 ? audience[0] : audience
+  }
+
+  let body: string
+  try {
+    body = JSON.stringify(claims)
+  } catch (cause) {
+    throw setupError(`payload cannot be serialized as JSON (${(cause as Error).message})`)
+  }
+  const signingInput = `${headerSegment(alg, kid)}.${encodeBase64url(body)}`
+  const token = `${signingInput}.${key.sign(signingInput)}`
+  if (token.length > maxTokenLength) {
+    throw setupError(
+      `token would be ${token.length} bytes, over maxTokenLength (${maxTokenLength}); keep payloads small`,
+    )
+  }
+  return token
+}
