@@ -13,7 +13,7 @@ interface Vector {
 }
 
 const vector = JSON.parse(
-  readFileSync(join(__dirname, '..', '..', 'shared', 'vectors', 'rfc7515-a1.json'), 'utf8'),
+  readFileSync(join(__dirname, 'vectors', 'rfc7515-a1.json'), 'utf8'),
 ) as Vector
 const key = Buffer.from(vector.jwk.k, 'base64url')
 
