@@ -14,7 +14,7 @@ export {
 export type { BearerErrorAttribute, JwtAuthErrorCode } from './errors'
 export type { DecodedToken } from './decode'
 export type { Duration } from './duration'
-export type { Algorithm, HmacAlgorithm, Secret } from './keys'
+export type { Algorithm, HmacAlgorithm, Secret } from './symmetric'
 export type { SignOptions } from './sign'
 export type { JwtClaims, JwtHeader, JwtPayload } from './types'
 export type { Verifier, VerifyOptions } from './verify'

@@ -1,7 +1,7 @@
 import { encodeBase64url } from './base64url'
 import { toSeconds, type Duration } from './duration'
 import { setupError } from './errors'
-import { isAlgorithm, signingKey, type Algorithm, type Secret } from './keys'
+import { isAlgorithm, signingKey, type Algorithm, type Secret } from './symmetric'
 import { readDate, readOptions, readPositiveInteger, readString, readStringList } from './options'
 import { DEFAULT_MAX_TOKEN_LENGTH } from './verify'
 

@@ -9,7 +9,7 @@ import {
   type KeyResolver,
   type Secret,
   type VerificationKey,
-} from './keys'
+} from './symmetric'
 import { readDate, readOptions, readPositiveInteger, readString, readStringList } from './options'
 import type { JwtClaims, JwtHeader, JwtPayload } from './types'
 
