@@ -196,8 +196,8 @@ describe('signToken refuses', () => {
     [
       'an unknown algorithm',
       {},
-      { algorithm: 'RS256' as 'HS256' },
-      /unsupported algorithm "RS256"/,
+      { algorithm: 'ES256K' as 'HS256' },
+      /unsupported algorithm "ES256K"/,
     ],
     ['algorithm none', {}, { algorithm: 'none' as 'HS256' }, /unsupported algorithm "none"/],
     ['an empty keyId', {}, { keyId: '' }, /keyId must be a non-empty string/],

@@ -1,7 +1,8 @@
 import { encodeBase64url } from './base64url'
 import { toSeconds, type Duration } from './duration'
 import { setupError } from './errors'
-import { isAlgorithm, signingKey, type Algorithm, type Secret } from './symmetric'
+import type { Algorithm } from './algorithms'
+import { signingKeyFor, type KeySource } from './keys'
 import { readDate, readOptions, readPositiveInteger, readString, readStringList } from './options'
 import { DEFAULT_MAX_TOKEN_LENGTH } from './verify'
 
@@ -16,7 +17,11 @@ import { DEFAULT_MAX_TOKEN_LENGTH } from './verify'
  * ```
  */
 export interface SignOptions {
-  /** Default `'HS256'`. */
+  /**
+   * The algorithm the key is for. Default `'HS256'`. A private key needs its
+   * algorithm named here (`'RS256'`, `'ES256'`, `'EdDSA'`, …). With a key ring the
+   * ring's first key decides; if given too, it must agree.
+   */
   algorithm?: Algorithm
   /** Lifetime: sets `exp`. Default 15 minutes; `null` (explicitly) for no `exp`. */
   expiresIn?: Duration | null
@@ -30,7 +35,7 @@ export interface SignOptions {
   subject?: string
   /** Sets `jti`. */
   jwtId?: string
-  /** Sets the `kid` header parameter. */
+  /** Sets the `kid` header parameter. With a key ring, the first key's `kid` is written; if given too, it must agree. */
   keyId?: string
   /** A fixed "now", for tests. */
   currentDate?: Date
@@ -105,11 +110,16 @@ function checkPayloadValues(payload: Record<string, unknown>): void {
  * Sign a payload into a compact JWS (`header.payload.signature`, base64url without
  * padding). Sets `iat` to now and, unless `expiresIn: null` is passed explicitly,
  * `exp` 15 minutes later. The header is `{"alg":…,"typ":"JWT"}`, plus `kid` when
- * `keyId` is given.
+ * `keyId` is given or a key ring is used.
+ *
+ * The key is an HMAC secret, a private key (with its `algorithm`: `RS256`, `PS256`,
+ * `ES256`, `EdDSA`, …) or a {@link KeyRing}, whose first key signs and names itself
+ * in `kid`.
  *
  * Throws a `TypeError` for a payload that is not a plain object, a claim given both
  * in the payload and as an option, a non-finite number, an unknown duration, a weak
- * secret, or a token longer than `maxTokenLength`.
+ * secret, a key unfit for the algorithm (a public key, the wrong curve, RSA under
+ * 2048 bits), or a token longer than `maxTokenLength`.
  *
  * The payload is readable by anyone who holds the token: never put secrets in it.
  *
@@ -121,7 +131,7 @@ function checkPayloadValues(payload: Record<string, unknown>): void {
  */
 export function signToken(
   payload: Record<string, unknown>,
-  secret: Secret,
+  key: KeySource,
   options?: SignOptions,
 ): string {
   if (!isPlainObject(payload) || Array.isArray(payload)) {
@@ -137,12 +147,8 @@ export function signToken(
   }
   checkPayloadValues(payload)
 
-  const alg = o.algorithm ?? 'HS256'
-  if (!isAlgorithm(alg)) {
-    throw setupError(`unsupported algorithm ${JSON.stringify(alg)}; use HS256, HS384 or HS512`)
-  }
   const kid = o.keyId === undefined ? undefined : readString(o.keyId, 'keyId')
-  const key = signingKey(secret, alg, kid)
+  const signer = signingKeyFor(key, o.algorithm, kid)
   const maxTokenLength =
     o.maxTokenLength === undefined
       ? DEFAULT_MAX_TOKEN_LENGTH
@@ -174,8 +180,8 @@ export function signToken(
   } catch (cause) {
     throw setupError(`payload cannot be serialized as JSON (${(cause as Error).message})`)
   }
-  const signingInput = `${headerSegment(alg, kid)}.${encodeBase64url(body)}`
-  const token = `${signingInput}.${key.sign(signingInput)}`
+  const signingInput = `${headerSegment(signer.alg, signer.kid)}.${encodeBase64url(body)}`
+  const token = `${signingInput}.${signer.sign(signingInput)}`
   if (token.length > maxTokenLength) {
     throw setupError(
       `token would be ${token.length} bytes, over maxTokenLength (${maxTokenLength}); keep payloads small`,

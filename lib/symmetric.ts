@@ -1,6 +1,8 @@
-import { KeyObject } from 'node:crypto'
-import { fail, setupError } from './errors'
-import { createMac, type HmacHash, type Mac } from './hmac'
+import { createPrivateKey, createPublicKey, KeyObject, X509Certificate } from 'node:crypto'
+import { HMAC_HASH, type HmacAlgorithm } from './algorithms'
+import { setupError } from './errors'
+import { createMac, type Mac } from './hmac'
+import type { SigningKey, VerificationKey } from './keys'
 
 /**
  * An HMAC secret: a string (its UTF-8 bytes are the key), bytes, or a secret `KeyObject`.
@@ -15,72 +17,18 @@ import { createMac, type HmacHash, type Mac } from './hmac'
  */
 export type Secret = string | Uint8Array | KeyObject
 
-/**
- * The HMAC algorithms of RFC 7518 §3.2.
- *
- * @example
- * ```ts
- * import type { HmacAlgorithm } from 'express-jwt-gate'
- * const alg: HmacAlgorithm = 'HS256'
- * ```
- */
-export type HmacAlgorithm = 'HS256' | 'HS384' | 'HS512'
+/** RFC 7518 §3.2: a key at least as long as the hash output. */
+const MIN_BYTES: Readonly<Record<HmacAlgorithm, number>> = { HS256: 32, HS384: 48, HS512: 64 }
+
+const ASYMMETRIC_HINT =
+  "to verify RS*, PS*, ES* or EdDSA tokens with it, name its algorithm (algorithms: ['ES256'], or alg in a key ring entry)"
 
 /**
- * Every signature algorithm this package can be configured with. `none` is not one
- * of them, whatever the options say.
- *
- * @example
- * ```ts
- * import type { Algorithm } from 'express-jwt-gate'
- * const allowed: Algorithm[] = ['HS256']
- * ```
- */
-export type Algorithm = HmacAlgorithm
-
-interface HmacSpec {
-  readonly hash: HmacHash
-  /** RFC 7518 §3.2: a key at least as long as the hash output. */
-  readonly minBytes: number
-}
-
-const HMAC: Readonly<Record<string, HmacSpec>> = {
-  HS256: { hash: 'sha256', minBytes: 32 },
-  HS384: { hash: 'sha384', minBytes: 48 },
-  HS512: { hash: 'sha512', minBytes: 64 },
-}
-
-/** True for the names of the algorithms this package implements. */
-export function isAlgorithm(value: unknown): value is Algorithm {
-  return typeof value === 'string' && Object.hasOwn(HMAC, value)
-}
-
-/** A key prepared for one algorithm, ready to check one token's signature. */
-export interface VerificationKey {
-  readonly alg: Algorithm
-  /** Does `token[secondDot + 1 …]` sign `token[0, secondDot)`? */
-  verify(token: string, secondDot: number): boolean
-}
-
-/** A key prepared for one algorithm, ready to sign. */
-export interface SigningKey {
-  readonly alg: Algorithm
-  readonly kid: string | undefined
-  sign(signingInput: string): string
-}
-
-/** Chooses the key for a token from its header, never by trying several keys. */
-export interface KeyResolver {
-  /** Every algorithm some key accepts: the allowlist. */
-  readonly algorithms: readonly Algorithm[]
-  /** The one key for this header; throws a 401 failure when there is none. */
-  resolve(header: Readonly<Record<string, unknown>>): VerificationKey
-}
-
-/**
- * The bytes of an HMAC secret, checked: present, not an asymmetric key and not PEM
- * text. A public key used as an HMAC secret is the classic algorithm-confusion
- * attack (RFC 8725 §2.1), so it is refused here rather than trusted to chance.
+ * The bytes of an HMAC secret, checked: present, not an asymmetric key, not PEM text,
+ * not a DER-encoded key or certificate and not JWK text. A public key used as an HMAC
+ * secret is the classic algorithm-confusion attack (RFC 8725 §2.1): anyone who holds
+ * the public key could then sign. So every encoding of a key is refused here rather
+ * than trusted to chance.
  */
 export function secretBytes(secret: unknown, option = 'secret'): Buffer {
   let bytes: Buffer
@@ -89,7 +37,7 @@ export function secretBytes(secret: unknown, option = 'secret'): Buffer {
   } else if (secret instanceof KeyObject) {
     if (secret.type !== 'secret') {
       throw setupError(
-        `${option} is a ${secret.type} key; an asymmetric key can never be an HMAC secret`,
+        `${option} is a ${secret.type} key; an asymmetric key can never be an HMAC secret: ${ASYMMETRIC_HINT}`,
       )
     }
     bytes = secret.export()
@@ -110,26 +58,65 @@ export function secretBytes(secret: unknown, option = 'secret'): Buffer {
   }
   if (bytes.includes('-----BEGIN ')) {
     throw setupError(
-      `${option} looks like a PEM key; an HMAC secret must be random bytes (use generateSecret()), never a public or private key`,
+      `${option} looks like a PEM key; an HMAC secret must be random bytes (use generateSecret()), never a public or private key: ${ASYMMETRIC_HINT}`,
+    )
+  }
+  if (isEncodedKey(bytes)) {
+    throw setupError(
+      `${option} is an encoded key (DER or JWK); an HMAC secret must be random bytes (use generateSecret()), never a public or private key: ${ASYMMETRIC_HINT}`,
     )
   }
   return bytes
 }
 
+/** Does `bytes` parse as a DER key or certificate, or as JWK text? */
+function isEncodedKey(bytes: Buffer): boolean {
+  // Every DER key and certificate is an ASN.1 SEQUENCE (0x30); JWK text is an object.
+  if (bytes[0] === 0x30) {
+    const attempts = [
+      () => createPublicKey({ key: bytes, format: 'der', type: 'spki' }),
+      () => createPublicKey({ key: bytes, format: 'der', type: 'pkcs1' }),
+      () => createPrivateKey({ key: bytes, format: 'der', type: 'pkcs8' }),
+      () => new X509Certificate(bytes),
+    ]
+    return attempts.some((parse) => {
+      try {
+        parse()
+        return true
+      } catch {
+        return false
+      }
+    })
+  }
+  if (bytes[0] === 0x7b) {
+    try {
+      const value: unknown = JSON.parse(bytes.toString('utf8'))
+      return typeof value === 'object' && value !== null && Object.hasOwn(value, 'kty')
+    } catch {
+      return false
+    }
+  }
+  return false
+}
+
 /** Refuse a secret shorter than the hash output of `alg` (RFC 7518 §3.2). */
-function hmacSpec(bytes: Buffer, alg: Algorithm, option: string): HmacSpec {
-  const spec = HMAC[alg] as HmacSpec
-  if (bytes.length < spec.minBytes) {
+function checkLength(bytes: Buffer, alg: HmacAlgorithm, option: string): void {
+  const minBytes = MIN_BYTES[alg]
+  if (bytes.length < minBytes) {
     throw setupError(
-      `${option} must be at least ${spec.minBytes} bytes for ${alg} (got ${bytes.length}); generate one with generateSecret(${spec.minBytes})`,
+      `${option} must be at least ${minBytes} bytes for ${alg} (got ${bytes.length}); generate one with generateSecret(${minBytes})`,
     )
   }
-  return spec
 }
 
 /** Prepare an HMAC key for verification under one algorithm. */
-function hmacVerificationKey(bytes: Buffer, alg: Algorithm, option: string): VerificationKey {
-  const mac = createMac(hmacSpec(bytes, alg, option).hash, bytes)
+export function hmacVerificationKey(
+  bytes: Buffer,
+  alg: HmacAlgorithm,
+  option: string,
+): VerificationKey {
+  checkLength(bytes, alg, option)
+  const mac = createMac(HMAC_HASH[alg], bytes)
   return {
     alg,
     verify: (token, secondDot) => macMatches(mac(token.slice(0, secondDot)), token, secondDot + 1),
@@ -150,32 +137,10 @@ function macMatches(expected: string, token: string, from: number): boolean {
   return diff === 0
 }
 
-/**
- * Turn the configured secret and allowlist into key material, once, at setup.
- * The same secret serves every allowed HMAC algorithm, each with its own length rule.
- */
-export function createKeyResolver(
-  secret: unknown,
-  algorithms: readonly Algorithm[],
-  option = 'secret',
-): KeyResolver {
-  const bytes = secretBytes(secret, option)
-  const byAlg = new Map<string, VerificationKey>()
-  for (const alg of algorithms) byAlg.set(alg, hmacVerificationKey(bytes, alg, option))
-  return {
-    algorithms,
-    resolve(header) {
-      const key = byAlg.get(header.alg as string)
-      if (key === undefined) fail('algorithm_not_allowed', 'algorithm not allowed')
-      return key
-    },
-  }
-}
-
 /** The last secret signed with, and its prepared MACs: most programs sign with one. */
 let lastSecret: unknown
 let lastBytes: Buffer | undefined
-let lastMacs = new Map<Algorithm, Mac>()
+let lastMacs = new Map<HmacAlgorithm, Mac>()
 
 /**
  * A signing key for `secret` under `alg`. Preparing an HMAC key costs about as much
@@ -183,20 +148,27 @@ let lastMacs = new Map<Algorithm, Mac>()
  * immutable and matched by identity; bytes are matched by content, since the
  * caller may have changed them in place.
  */
-export function signingKey(secret: unknown, alg: Algorithm, kid: string | undefined): SigningKey {
+export function hmacSigningKey(
+  secret: unknown,
+  alg: HmacAlgorithm,
+  kid: string | undefined,
+  option = 'secret',
+): SigningKey {
   const sameSecret =
     secret instanceof Uint8Array
       ? lastSecret instanceof Uint8Array && (lastBytes as Buffer).equals(secret)
       : secret === lastSecret && lastBytes !== undefined
   if (!sameSecret) {
-    lastBytes = secretBytes(secret)
+    const bytes = secretBytes(secret, option)
+    lastBytes = bytes
     lastSecret = secret
     lastMacs = new Map()
   }
   let mac = lastMacs.get(alg)
   if (mac === undefined) {
     const bytes = lastBytes as Buffer
-    mac = createMac(hmacSpec(bytes, alg, 'secret').hash, bytes)
+    checkLength(bytes, alg, option)
+    mac = createMac(HMAC_HASH[alg], bytes)
     lastMacs.set(alg, mac)
   }
   return { alg, kid, sign: mac }

@@ -1,15 +1,9 @@
 import { validateClaims, type ClaimRules } from './claims'
 import { toSeconds, type Duration } from './duration'
 import { fail, setupError } from './errors'
-import { decodeJsonObject, splitToken } from './jws'
-import {
-  createKeyResolver,
-  isAlgorithm,
-  type Algorithm,
-  type KeyResolver,
-  type Secret,
-  type VerificationKey,
-} from './symmetric'
+import { decodeJsonObject, splitToken, type Split } from './jws'
+import { isAlgorithm, unsupportedAlgorithm, type Algorithm } from './algorithms'
+import { createKeyResolver, type KeyResolver, type KeySource, type VerificationKey } from './keys'
 import { readDate, readOptions, readPositiveInteger, readString, readStringList } from './options'
 import type { JwtClaims, JwtHeader, JwtPayload } from './types'
 
@@ -24,7 +18,12 @@ import type { JwtClaims, JwtHeader, JwtPayload } from './types'
  * ```
  */
 export interface VerifyOptions {
-  /** Accepted algorithms. Default `['HS256']`. `none` is never accepted. */
+  /**
+   * Accepted algorithms. `none` is never accepted. With one key: default `['HS256']`;
+   * several HMAC algorithms may share a secret, but a public key serves exactly one
+   * algorithm, named here. With a key ring: the ring's algorithms, and if given,
+   * every key's algorithm must be listed.
+   */
   algorithms?: readonly Algorithm[]
   /** Accepted `aud` values; when set, a token must name one of them. */
   audience?: string | readonly string[]
@@ -74,13 +73,14 @@ export const VERIFY_OPTION_NAMES: ReadonlySet<string> = new Set([
 export const DEFAULT_MAX_TOKEN_LENGTH = 8192
 
 interface VerifierSetup {
-  readonly algorithms: readonly Algorithm[]
+  /** As given; `undefined` when the option was left out (its default depends on the key). */
+  readonly algorithms: readonly Algorithm[] | undefined
   readonly rules: ClaimRules
   readonly maxTokenLength: number
 }
 
-function readAlgorithms(value: unknown): Algorithm[] {
-  if (value === undefined) return ['HS256']
+function readAlgorithms(value: unknown): Algorithm[] | undefined {
+  if (value === undefined) return undefined
   if (!Array.isArray(value) || value.length === 0) {
     throw setupError(`algorithms must be a non-empty array such as ['HS256']`)
   }
@@ -88,9 +88,7 @@ function readAlgorithms(value: unknown): Algorithm[] {
     if (typeof alg === 'string' && alg.toLowerCase() === 'none') {
       throw setupError(`algorithm 'none' is never accepted: an unsigned token proves nothing`)
     }
-    if (!isAlgorithm(alg)) {
-      throw setupError(`unsupported algorithm ${JSON.stringify(alg)}; use HS256, HS384 or HS512`)
-    }
+    if (!isAlgorithm(alg)) throw setupError(unsupportedAlgorithm(alg))
   }
   return [...new Set(value as Algorithm[])]
 }
@@ -139,26 +137,74 @@ export function checkHeaderShape(header: Record<string, unknown>): JwtHeader {
 }
 
 /**
- * Find the key for a header. `crit` is refused in any form: it lists extensions the
- * recipient must understand, and we implement none (RFC 7515 §4.1.11). `alg` must
- * name an allowed algorithm exactly; `none` never is. `jwk`, `jku`, `x5u` and `x5c`
- * are ignored: a token never chooses its own key.
+ * The header rules every key source shares. `crit` is refused in any form: it lists
+ * extensions the recipient must understand, and we implement none (RFC 7515
+ * §4.1.11). `jwk`, `jku`, `x5u` and `x5c` are ignored: a token never chooses its
+ * own key. Whether `alg` and `kid` are acceptable is the key resolver's to say.
  */
-function keyForHeader(header: Record<string, unknown>, keys: KeyResolver): VerificationKey {
+function checkHeader(header: Record<string, unknown>): JwtHeader {
   if (Object.hasOwn(header, 'crit'))
     fail('header_invalid', 'crit header parameter is not supported')
-  return keys.resolve(checkHeaderShape(header))
+  return checkHeaderShape(header)
+}
+
+/** What every verifier checks first: a string, not too large, three strict segments. */
+function split(token: unknown, maxTokenLength: number): Split {
+  if (typeof token !== 'string') fail('token_malformed', 'token must be a string')
+  if (token.length > maxTokenLength) fail('token_too_large', 'token too large')
+  return splitToken(token)
+}
+
+/** Once the key is found: the signature, and only then the payload and its claims. */
+function checkedPayload(
+  token: string,
+  { firstDot, secondDot }: Split,
+  key: VerificationKey,
+  rules: ClaimRules,
+): Record<string, unknown> {
+  if (!key.verify(token, secondDot)) fail('signature_invalid', 'signature invalid')
+  const payload = decodeJsonObject(token, firstDot + 1, secondDot, 'payload')
+  validateClaims(payload, rules)
+  return payload
+}
+
+/**
+ * A verifier for a local key, ring or secret: synchronous from end to end.
+ *
+ * Nearly every token a verifier sees has one of a few headers, and the key for a
+ * given header text never changes (the keys are fixed at setup), so the header is
+ * parsed and its key found once per distinct header text.
+ */
+function localVerifier(keys: KeyResolver, setup: VerifierSetup): Verifier<JwtPayload> {
+  const { rules, maxTokenLength } = setup
+  const keyByHeader = new Map<string, VerificationKey>()
+  return (token) => {
+    const parts = split(token, maxTokenLength)
+    const headerSegment = token.slice(0, parts.firstDot)
+    let key = keyByHeader.get(headerSegment)
+    if (key === undefined) {
+      key = keys.resolve(checkHeader(decodeJsonObject(token, 0, parts.firstDot, 'header')))
+      if (keyByHeader.size >= 16) keyByHeader.clear()
+      keyByHeader.set(headerSegment, key)
+    }
+    return checkedPayload(token, parts, key, rules)
+  }
 }
 
 /**
  * Prepare a verifier once and use it for every token: all option checks and key
  * preparation happen here, and the returned function does only per-token work.
- * Bad options or a weak secret throw a `TypeError` now, not at the first request.
+ * Bad options or a weak or unsuitable key throw a `TypeError` now, not at the first
+ * request.
  *
- * Rules, in order: size; three strict base64url segments; header (`alg` allowed, no
- * `crit`); HMAC of the exact signing input, compared in constant time; payload is a
- * JSON object in valid UTF-8; then the claims. Duplicate member names in the payload
- * resolve as `JSON.parse` does (the last wins).
+ * The key is a secret, a public key (its algorithm named in `algorithms`) or a
+ * {@link KeyRing}.
+ *
+ * Rules, in order: size; three strict base64url segments; header (no `crit`; `alg`
+ * allowed and, with a ring or a set, the key named by `kid` bound to exactly that
+ * `alg`); the signature over the exact signing input; payload is a JSON object in
+ * valid UTF-8; then the claims. Duplicate member names in the payload resolve as
+ * `JSON.parse` does (the last wins).
  *
  * @example
  * ```ts
@@ -168,31 +214,11 @@ function keyForHeader(header: Record<string, unknown>, keys: KeyResolver): Verif
  * ```
  */
 export function createVerifier<P extends object = JwtPayload>(
-  secret: Secret,
+  keys: KeySource,
   options?: VerifyOptions,
 ): Verifier<P> {
-  const { algorithms, rules, maxTokenLength } = readVerifyOptions(options, 'createVerifier')
-  const keys = createKeyResolver(secret, algorithms)
-  // Nearly every token a verifier sees has one of a few headers, and the key for a
-  // given header text never changes, so parsing it again would be wasted work.
-  const keyByHeader = new Map<string, VerificationKey>()
-
-  return (token) => {
-    if (typeof token !== 'string') fail('token_malformed', 'token must be a string')
-    if (token.length > maxTokenLength) fail('token_too_large', 'token too large')
-    const { firstDot, secondDot } = splitToken(token)
-    const headerSegment = token.slice(0, firstDot)
-    let key = keyByHeader.get(headerSegment)
-    if (key === undefined) {
-      key = keyForHeader(decodeJsonObject(token, 0, firstDot, 'header'), keys)
-      if (keyByHeader.size >= 16) keyByHeader.clear()
-      keyByHeader.set(headerSegment, key)
-    }
-    if (!key.verify(token, secondDot)) fail('signature_invalid', 'signature invalid')
-    const payload = decodeJsonObject(token, firstDot + 1, secondDot, 'payload')
-    validateClaims(payload, rules)
-    return payload as P & JwtClaims
-  }
+  const setup = readVerifyOptions(options, 'createVerifier')
+  return localVerifier(createKeyResolver(keys, setup.algorithms), setup) as Verifier<P>
 }
 
 /**
@@ -209,8 +235,8 @@ export function createVerifier<P extends object = JwtPayload>(
  */
 export function verifyToken<P extends object = JwtPayload>(
   token: string,
-  secret: Secret,
+  keys: KeySource,
   options?: VerifyOptions,
 ): P & JwtClaims {
-  return createVerifier<P>(secret, options)(token)
+  return createVerifier<P>(keys, options)(token)
 }
