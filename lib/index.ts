@@ -2,6 +2,7 @@ export { signToken } from './sign'
 export { createVerifier, verifyToken } from './verify'
 export { decodeToken } from './decode'
 export { generateSecret } from './secret'
+export { remoteKeySet } from './remote'
 export {
   CredentialsMissingError,
   InsufficientScopeError,
@@ -18,7 +19,8 @@ export type { Algorithm, AsymmetricAlgorithm, HmacAlgorithm } from './algorithms
 export type { AsymmetricKey } from './asymmetric'
 export type { Jwk } from './jwk'
 export type { KeyRing, KeySource, RingKey } from './keys'
+export type { RemoteKeySet, RemoteKeySetOptions } from './remote'
 export type { Secret } from './symmetric'
 export type { SignOptions } from './sign'
 export type { JwtClaims, JwtHeader, JwtPayload } from './types'
-export type { Verifier, VerifyOptions } from './verify'
+export type { AsyncVerifier, Verifier, VerifyOptions } from './verify'

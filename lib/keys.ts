@@ -13,6 +13,7 @@ import {
   type AsymmetricKey,
 } from './asymmetric'
 import { fail, setupError } from './errors'
+import { isRemoteKeySet } from './remote'
 import { hmacSigningKey, hmacVerificationKey, secretBytes, type Secret } from './symmetric'
 
 /**
@@ -240,6 +241,11 @@ export function signingKeyFor(
   algorithm: unknown,
   keyId: string | undefined,
 ): SigningKey {
+  if (isRemoteKeySet(source)) {
+    throw setupError(
+      'a remote key set holds only public keys and cannot sign; sign with your private key or key ring',
+    )
+  }
   if (Array.isArray(source)) {
     const first = readRing(source)[0] as RingEntry
     if (algorithm !== undefined && algorithm !== first.alg) {

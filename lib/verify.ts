@@ -4,6 +4,7 @@ import { fail, setupError } from './errors'
 import { decodeJsonObject, splitToken, type Split } from './jws'
 import { isAlgorithm, unsupportedAlgorithm, type Algorithm } from './algorithms'
 import { createKeyResolver, type KeyResolver, type KeySource, type VerificationKey } from './keys'
+import { isRemoteKeySet, remoteKeyResolver, type RemoteKeySet } from './remote'
 import { readDate, readOptions, readPositiveInteger, readString, readStringList } from './options'
 import type { JwtClaims, JwtHeader, JwtPayload } from './types'
 
@@ -22,7 +23,8 @@ export interface VerifyOptions {
    * Accepted algorithms. `none` is never accepted. With one key: default `['HS256']`;
    * several HMAC algorithms may share a secret, but a public key serves exactly one
    * algorithm, named here. With a key ring: the ring's algorithms, and if given,
-   * every key's algorithm must be listed.
+   * every key's algorithm must be listed. With a remote key set: restricts which keys
+   * are used, and settles the algorithm of keys published without `alg`.
    */
   algorithms?: readonly Algorithm[]
   /** Accepted `aud` values; when set, a token must name one of them. */
@@ -55,6 +57,22 @@ export interface VerifyOptions {
  * ```
  */
 export type Verifier<P extends object = JwtPayload> = (token: string) => P & JwtClaims
+
+/**
+ * A prepared verification function for a {@link RemoteKeySet}: finding the key may
+ * need a fetch, so it returns a promise of the payload, or rejects with an
+ * {@link InvalidTokenError} (`key_set_unavailable` when the set cannot be fetched).
+ *
+ * @example
+ * ```ts
+ * import { createVerifier, remoteKeySet } from 'express-jwt-gate'
+ * import type { AsyncVerifier } from 'express-jwt-gate'
+ * const jwks = remoteKeySet('https://auth.example.com/.well-known/jwks.json')
+ * const verify: AsyncVerifier = createVerifier(jwks, { algorithms: ['RS256'] })
+ * const claims = await verify(token)
+ * ```
+ */
+export type AsyncVerifier<P extends object = JwtPayload> = (token: string) => Promise<P & JwtClaims>
 
 /** The option names of the token core, for callers that pass them through. */
 export const VERIFY_OPTION_NAMES: ReadonlySet<string> = new Set([
@@ -192,13 +210,29 @@ function localVerifier(keys: KeyResolver, setup: VerifierSetup): Verifier<JwtPay
 }
 
 /**
+ * A verifier for a remote key set. The set's keys change when it is fetched again,
+ * so no header is memoized to a key: each token's key is looked up in the set as it
+ * is now. Everything after the lookup is synchronous, as for a local key.
+ */
+function remoteVerifier(set: RemoteKeySet, setup: VerifierSetup): AsyncVerifier<JwtPayload> {
+  const { rules, maxTokenLength } = setup
+  const keys = remoteKeyResolver(set, setup.algorithms)
+  return async (token) => {
+    const parts = split(token, maxTokenLength)
+    const header = checkHeader(decodeJsonObject(token, 0, parts.firstDot, 'header'))
+    return checkedPayload(token, parts, await keys.resolve(header), rules)
+  }
+}
+
+/**
  * Prepare a verifier once and use it for every token: all option checks and key
  * preparation happen here, and the returned function does only per-token work.
  * Bad options or a weak or unsuitable key throw a `TypeError` now, not at the first
  * request.
  *
- * The key is a secret, a public key (its algorithm named in `algorithms`) or a
- * {@link KeyRing}.
+ * The key is a secret, a public key (its algorithm named in `algorithms`), a
+ * {@link KeyRing}, or a {@link RemoteKeySet}. With a remote set the verifier returns
+ * a promise; with anything else it is synchronous.
  *
  * Rules, in order: size; three strict base64url segments; header (no `crit`; `alg`
  * allowed and, with a ring or a set, the key named by `kid` bound to exactly that
@@ -214,17 +248,30 @@ function localVerifier(keys: KeyResolver, setup: VerifierSetup): Verifier<JwtPay
  * ```
  */
 export function createVerifier<P extends object = JwtPayload>(
+  keys: RemoteKeySet,
+  options?: VerifyOptions,
+): AsyncVerifier<P>
+export function createVerifier<P extends object = JwtPayload>(
   keys: KeySource,
   options?: VerifyOptions,
-): Verifier<P> {
+): Verifier<P>
+export function createVerifier<P extends object = JwtPayload>(
+  keys: KeySource | RemoteKeySet,
+  options?: VerifyOptions,
+): Verifier<P> | AsyncVerifier<P>
+export function createVerifier<P extends object = JwtPayload>(
+  keys: KeySource | RemoteKeySet,
+  options?: VerifyOptions,
+): Verifier<P> | AsyncVerifier<P> {
   const setup = readVerifyOptions(options, 'createVerifier')
+  if (isRemoteKeySet(keys)) return remoteVerifier(keys, setup) as AsyncVerifier<P>
   return localVerifier(createKeyResolver(keys, setup.algorithms), setup) as Verifier<P>
 }
 
 /**
  * Verify one token and return its payload, or throw an {@link InvalidTokenError}
  * with a stable `code`. The one-call form of {@link createVerifier}; on a hot path,
- * prepare a verifier once instead.
+ * prepare a verifier once instead. With a {@link RemoteKeySet} it returns a promise.
  *
  * @example
  * ```ts
@@ -235,8 +282,23 @@ export function createVerifier<P extends object = JwtPayload>(
  */
 export function verifyToken<P extends object = JwtPayload>(
   token: string,
+  keys: RemoteKeySet,
+  options?: VerifyOptions,
+): Promise<P & JwtClaims>
+export function verifyToken<P extends object = JwtPayload>(
+  token: string,
   keys: KeySource,
   options?: VerifyOptions,
-): P & JwtClaims {
+): P & JwtClaims
+export function verifyToken<P extends object = JwtPayload>(
+  token: string,
+  keys: KeySource | RemoteKeySet,
+  options?: VerifyOptions,
+): (P & JwtClaims) | Promise<P & JwtClaims>
+export function verifyToken<P extends object = JwtPayload>(
+  token: string,
+  keys: KeySource | RemoteKeySet,
+  options?: VerifyOptions,
+): (P & JwtClaims) | Promise<P & JwtClaims> {
   return createVerifier<P>(keys, options)(token)
 }
