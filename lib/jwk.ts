@@ -26,6 +26,21 @@ export interface Jwk {
   [member: string]: unknown
 }
 
+/**
+ * A JWK Set (RFC 7517 §5), as {@link jwksHandler} publishes it and
+ * {@link remoteKeySet} reads it.
+ *
+ * @example
+ * ```ts
+ * import { exportJwks } from 'express-jwt-gate'
+ * import type { JwkSet } from 'express-jwt-gate'
+ * const set: JwkSet = exportJwks(ring)
+ * ```
+ */
+export interface JwkSet {
+  keys: Jwk[]
+}
+
 /** The members that make up the public key of each key type; nothing else is read. */
 const PUBLIC_MEMBERS: Readonly<Record<string, readonly string[]>> = {
   RSA: ['kty', 'n', 'e'],
@@ -89,4 +104,9 @@ export function importJwk(
   } catch (cause) {
     throw new Error(`is a JWK that does not hold a valid key (${(cause as Error).message})`)
   }
+}
+
+/** The public JWK of a key, with only its public members. */
+export function exportPublicJwk(publicKey: KeyObject): Jwk {
+  return publicKey.export({ format: 'jwk' }) as Jwk
 }
