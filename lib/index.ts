@@ -14,6 +14,7 @@ export {
   JwtAuthError,
 } from './errors'
 
+export type { CacheOptions } from './cache'
 export type { BearerErrorAttribute, JwtAuthErrorCode } from './errors'
 export type { DecodedToken } from './decode'
 export type { AuthErrorBody } from './error-handler'

@@ -1,3 +1,4 @@
+import { readCacheOptions, TokenCache, type CacheOptions } from './cache'
 import { validateClaims, type ClaimRules } from './claims'
 import { toSeconds, type Duration } from './duration'
 import { fail, setupError } from './errors'
@@ -42,6 +43,12 @@ export interface VerifyOptions {
   maxTokenLength?: number
   /** A fixed "now", for tests. Default: the clock at each verification. */
   currentDate?: Date
+  /**
+   * Keep verified payloads, keyed by the exact token, in an LRU of `max` entries.
+   * Off by default. A hit still checks every claim rule again (a cached token still
+   * expires); failures are never cached; cached payloads are deeply frozen.
+   */
+  cache?: CacheOptions
 }
 
 /**
@@ -68,6 +75,7 @@ export const VERIFY_OPTION_NAMES: ReadonlySet<string> = new Set([
   'requiredClaims',
   'maxTokenLength',
   'currentDate',
+  'cache',
 ])
 
 /** The default limit on token size, for signing and verification alike. */
@@ -77,6 +85,8 @@ interface VerifierSetup {
   readonly algorithms: readonly Algorithm[]
   readonly rules: ClaimRules
   readonly maxTokenLength: number
+  /** Most entries of the verified-token cache; `undefined` when off. */
+  readonly cacheMax: number | undefined
 }
 
 function readAlgorithms(value: unknown): Algorithm[] {
@@ -112,6 +122,7 @@ function readVerifyOptions(options: unknown, where: string): VerifierSetup {
       o.maxTokenLength === undefined
         ? DEFAULT_MAX_TOKEN_LENGTH
         : readPositiveInteger(o.maxTokenLength, 'maxTokenLength'),
+    cacheMax: readCacheOptions(o.cache),
     rules: {
       requiredClaims: readRequiredClaims(o.requiredClaims),
       audience: optionalSet(o.audience, 'audience'),
@@ -171,8 +182,13 @@ export function createVerifier<P extends object = JwtPayload>(
   secret: Secret,
   options?: VerifyOptions,
 ): Verifier<P> {
-  const { algorithms, rules, maxTokenLength } = readVerifyOptions(options, 'createVerifier')
+  const { algorithms, rules, maxTokenLength, cacheMax } = readVerifyOptions(
+    options,
+    'createVerifier',
+  )
   const keys = createKeyResolver(secret, algorithms)
+  const cache =
+    cacheMax === undefined ? undefined : new TokenCache<Record<string, unknown>>(cacheMax)
   // Nearly every token a verifier sees has one of a few headers, and the key for a
   // given header text never changes, so parsing it again would be wasted work.
   const keyByHeader = new Map<string, VerificationKey>()
@@ -180,6 +196,19 @@ export function createVerifier<P extends object = JwtPayload>(
   return (token) => {
     if (typeof token !== 'string') fail('token_malformed', 'token must be a string')
     if (token.length > maxTokenLength) fail('token_too_large', 'token too large')
+    if (cache !== undefined) {
+      const hit = cache.get(token)
+      if (hit !== undefined) {
+        try {
+          validateClaims(hit, rules)
+        } catch (error) {
+          // Expired (or past maxAge) since it was cached: it can never be valid again.
+          cache.delete(token)
+          throw error
+        }
+        return hit as P & JwtClaims
+      }
+    }
     const { firstDot, secondDot } = splitToken(token)
     const headerSegment = token.slice(0, firstDot)
     let key = keyByHeader.get(headerSegment)
@@ -191,7 +220,7 @@ export function createVerifier<P extends object = JwtPayload>(
     if (!key.verify(token, secondDot)) fail('signature_invalid', 'signature invalid')
     const payload = decodeJsonObject(token, firstDot + 1, secondDot, 'payload')
     validateClaims(payload, rules)
-    return payload as P & JwtClaims
+    return (cache === undefined ? payload : cache.set(token, payload)) as P & JwtClaims
   }
 }
 
