@@ -5,6 +5,7 @@ import { signToken } from 'express-jwt-gate'
 import * as cookieExample from '../examples/cookie'
 import * as customClaim from '../examples/custom-claim'
 import * as optionalAuth from '../examples/optional-auth'
+import type * as QuickStart from '../examples/quick-start'
 import { app, createApp, USERS } from '../examples/server'
 import { b64, SECRET } from './helpers/tokens'
 
@@ -260,5 +261,45 @@ describe('examples/custom-claim.ts: guards over another claim and request proper
 
   test('the exported app refuses anonymous requests', async () => {
     expect((await request(customClaim.app).get('/reports')).status).toBe(401)
+  })
+})
+
+describe('examples/quick-start.ts: the README quick start', () => {
+  // It reads JWT_SECRET when loaded, as the README shows, so load it with one set.
+  let quickStart: typeof QuickStart
+  beforeAll(() => {
+    process.env.JWT_SECRET = SECRET
+    jest.isolateModules(() => {
+      quickStart = jest.requireActual<typeof QuickStart>('../examples/quick-start')
+    })
+    delete process.env.JWT_SECRET
+  })
+
+  test('login, then /me and the guarded /invoices', async () => {
+    const { app: qs } = quickStart
+    const login = await request(qs).post('/login')
+    expect(login.status).toBe(200)
+    const auth = `Bearer ${login.body.token}`
+    const me = await request(qs).get('/me').set('Authorization', auth)
+    expect(me.body).toMatchObject({ userId: 1001, licensedFeatures: ['invoicing'] })
+    expect(me.body.exp - me.body.iat).toBe(900)
+    expect((await request(qs).get('/invoices').set('Authorization', auth)).body).toEqual({
+      owner: 1001,
+      invoices: [],
+    })
+  })
+
+  test('without a token: 401 JSON from authErrorHandler', async () => {
+    const res = await request(quickStart.app).get('/invoices')
+    expect(res.status).toBe(401)
+    expect(res.body.code).toBe('credentials_missing')
+  })
+
+  test('a token without the feature: 403', async () => {
+    const token = signToken({ userId: 2, licensedFeatures: [] }, SECRET)
+    const res = await request(quickStart.app)
+      .get('/invoices')
+      .set('Authorization', `Bearer ${token}`)
+    expect(res.status).toBe(403)
   })
 })

@@ -27,7 +27,11 @@ export interface GuardOptions {
 /** A list of names, optionally followed by {@link GuardOptions}. */
 export type GuardArguments = string[] | [...names: string[], options: GuardOptions]
 
-const GUARD_OPTION_NAMES: ReadonlySet<string> = new Set(['claim', 'requestProperty', 'realm'])
+export const GUARD_OPTION_NAMES: ReadonlySet<string> = new Set([
+  'claim',
+  'requestProperty',
+  'realm',
+])
 
 /** RFC 6750 §3 scope-token characters: printable ASCII without space, `"` or `\`. */
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/

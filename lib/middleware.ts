@@ -51,7 +51,7 @@ export interface JwtAuthOptions extends VerifyOptions {
   onFailure?: (error: JwtAuthError, req: Request) => void
 }
 
-const MIDDLEWARE_OPTION_NAMES: ReadonlySet<string> = new Set([
+export const MIDDLEWARE_OPTION_NAMES: ReadonlySet<string> = new Set([
   ...VERIFY_OPTION_NAMES,
   'secret',
   'credentialsRequired',

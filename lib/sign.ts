@@ -38,7 +38,7 @@ export interface SignOptions {
   maxTokenLength?: number
 }
 
-const SIGN_OPTION_NAMES: ReadonlySet<string> = new Set([
+export const SIGN_OPTION_NAMES: ReadonlySet<string> = new Set([
   'algorithm',
   'expiresIn',
   'notBefore',
