@@ -65,7 +65,7 @@ describe('README', () => {
 
   test('lists every error code in the table', () => {
     for (const code of api.JWT_AUTH_ERROR_CODES) {
-      expect(readme).toMatch(new RegExp(`^\\| \`${code}\` \\| \\d{3} \\|`, 'm'))
+      expect(readme).toMatch(new RegExp(`^\\| +\`${code}\` +\\| +\\d{3} +\\|`, 'm'))
     }
   })
 })
