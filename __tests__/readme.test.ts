@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as api from 'express-jwt-gate'
 import { GUARD_OPTION_NAMES } from '../lib/guard'
@@ -17,6 +17,7 @@ const normalize = (text: string) =>
     .join('\n')
 
 function sourcesUnder(dir: string): string[] {
+  if (!existsSync(join(root, dir))) return []
   return readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' })
     .filter((file) => file.endsWith('.ts'))
     .map((file) => normalize(readFileSync(join(root, dir, file), 'utf8')))
