@@ -1,5 +1,13 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { Readable } from 'node:stream'
@@ -818,6 +826,31 @@ describe('the built jwt-gate executable', () => {
       const token = cli(['sign', '--secret-file', file, '{"a":1}']).stdout.trim()
       const env = { JWT_SECRET: readFileSync(file, 'utf8').trim() }
       expect(cli(['verify', token], { env }).code).toBe(0)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  test('the README’s example runs as written, with jwt-gate on the PATH', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8')
+    const section = readme.slice(readme.indexOf('## Command-line tool'))
+    const script = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? ''
+    expect(script).toContain('| jwt-gate verify -')
+    const dir = mkdtempSync(join(tmpdir(), 'jwt-gate-path-'))
+    try {
+      symlinkSync(bin, join(dir, 'jwt-gate'))
+      const result = spawnSync(
+        'bash',
+        ['--norc', '--noprofile', '-euo', 'pipefail', '-c', script],
+        {
+          encoding: 'utf8',
+          env: { PATH: `${dir}:${process.env.PATH}` },
+        },
+      )
+      expect(result.status).toBe(0)
+      // Once from verify, once inside decode's payload.
+      expect(result.stdout.match(/"sub": "alice"/g)).toHaveLength(2)
+      expect(result.stderr).toMatch(/^warning: not verified/)
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
