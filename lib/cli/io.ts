@@ -65,7 +65,7 @@ export interface SecretSource {
 }
 
 /** The default environment variable holding the secret. */
-export const DEFAULT_SECRET_ENV = 'JWT_SECRET'
+const DEFAULT_SECRET_ENV = 'JWT_SECRET'
 
 /**
  * The secret, from an environment variable or a file. A file's bytes are the key,
