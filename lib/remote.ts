@@ -338,6 +338,12 @@ async function findKey(state: State, kid: string | undefined): Promise<Published
 /** Finds the key for a token in a remote set; the key set decides when to fetch. */
 export interface RemoteKeyResolver {
   resolve(header: JwtHeader): Promise<VerificationKey>
+  /**
+   * The set as it is now, fetched if needed: a new object after every fetch, so a
+   * verifier can tell when what it cached may no longer hold. Rejects when the set
+   * is unavailable.
+   */
+  current(): Promise<unknown>
 }
 
 /**
@@ -367,6 +373,7 @@ export function remoteKeyResolver(
   }
 
   return {
+    current: () => freshSnapshot(state),
     async resolve(header) {
       if (!allowed.has(header.alg)) fail('algorithm_not_allowed', 'algorithm not allowed')
       const published = await findKey(state, header.kid)

@@ -43,7 +43,7 @@ export interface SignOptions {
   maxTokenLength?: number
 }
 
-const SIGN_OPTION_NAMES: ReadonlySet<string> = new Set([
+export const SIGN_OPTION_NAMES: ReadonlySet<string> = new Set([
   'algorithm',
   'expiresIn',
   'notBefore',

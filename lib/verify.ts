@@ -1,3 +1,4 @@
+import { readCacheOptions, TokenCache, type CacheOptions } from './cache'
 import { validateClaims, type ClaimRules } from './claims'
 import { toSeconds, type Duration } from './duration'
 import { fail, setupError } from './errors'
@@ -43,6 +44,12 @@ export interface VerifyOptions {
   maxTokenLength?: number
   /** A fixed "now", for tests. Default: the clock at each verification. */
   currentDate?: Date
+  /**
+   * Keep verified payloads, keyed by the exact token, in an LRU of `max` entries.
+   * Off by default. A hit still checks every claim rule again (a cached token still
+   * expires); failures are never cached; cached payloads are deeply frozen.
+   */
+  cache?: CacheOptions
 }
 
 /**
@@ -85,6 +92,7 @@ export const VERIFY_OPTION_NAMES: ReadonlySet<string> = new Set([
   'requiredClaims',
   'maxTokenLength',
   'currentDate',
+  'cache',
 ])
 
 /** The default limit on token size, for signing and verification alike. */
@@ -95,6 +103,8 @@ interface VerifierSetup {
   readonly algorithms: readonly Algorithm[] | undefined
   readonly rules: ClaimRules
   readonly maxTokenLength: number
+  /** Most entries of the verified-token cache; `undefined` when off. */
+  readonly cacheMax: number | undefined
 }
 
 function readAlgorithms(value: unknown): Algorithm[] | undefined {
@@ -128,6 +138,7 @@ function readVerifyOptions(options: unknown, where: string): VerifierSetup {
       o.maxTokenLength === undefined
         ? DEFAULT_MAX_TOKEN_LENGTH
         : readPositiveInteger(o.maxTokenLength, 'maxTokenLength'),
+    cacheMax: readCacheOptions(o.cache),
     rules: {
       requiredClaims: readRequiredClaims(o.requiredClaims),
       audience: optionalSet(o.audience, 'audience'),
@@ -166,11 +177,32 @@ function checkHeader(header: Record<string, unknown>): JwtHeader {
   return checkHeaderShape(header)
 }
 
-/** What every verifier checks first: a string, not too large, three strict segments. */
-function split(token: unknown, maxTokenLength: number): Split {
+/** What every verifier checks first, before even a cache lookup: a string, not too large. */
+function checkSize(token: unknown, maxTokenLength: number): asserts token is string {
   if (typeof token !== 'string') fail('token_malformed', 'token must be a string')
   if (token.length > maxTokenLength) fail('token_too_large', 'token too large')
-  return splitToken(token)
+}
+
+/**
+ * A cached payload whose claims still hold, or `undefined` on a miss. A cached token
+ * that has expired (or passed maxAge) since can never be valid again: it is dropped,
+ * and refused.
+ */
+function cachedPayload(
+  cache: TokenCache<Record<string, unknown>>,
+  token: string,
+  rules: ClaimRules,
+): Record<string, unknown> | undefined {
+  const hit = cache.get(token)
+  if (hit !== undefined) {
+    try {
+      validateClaims(hit, rules)
+    } catch (error) {
+      cache.delete(token)
+      throw error
+    }
+  }
+  return hit
 }
 
 /** Once the key is found: the signature, and only then the payload and its claims. */
@@ -194,10 +226,17 @@ function checkedPayload(
  * parsed and its key found once per distinct header text.
  */
 function localVerifier(keys: KeyResolver, setup: VerifierSetup): Verifier<JwtPayload> {
-  const { rules, maxTokenLength } = setup
+  const { rules, maxTokenLength, cacheMax } = setup
+  const cache =
+    cacheMax === undefined ? undefined : new TokenCache<Record<string, unknown>>(cacheMax)
   const keyByHeader = new Map<string, VerificationKey>()
   return (token) => {
-    const parts = split(token, maxTokenLength)
+    checkSize(token, maxTokenLength)
+    if (cache !== undefined) {
+      const hit = cachedPayload(cache, token, rules)
+      if (hit !== undefined) return hit
+    }
+    const parts = splitToken(token)
     const headerSegment = token.slice(0, parts.firstDot)
     let key = keyByHeader.get(headerSegment)
     if (key === undefined) {
@@ -205,7 +244,8 @@ function localVerifier(keys: KeyResolver, setup: VerifierSetup): Verifier<JwtPay
       if (keyByHeader.size >= 16) keyByHeader.clear()
       keyByHeader.set(headerSegment, key)
     }
-    return checkedPayload(token, parts, key, rules)
+    const payload = checkedPayload(token, parts, key, rules)
+    return cache === undefined ? payload : cache.set(token, payload)
   }
 }
 
@@ -213,14 +253,35 @@ function localVerifier(keys: KeyResolver, setup: VerifierSetup): Verifier<JwtPay
  * A verifier for a remote key set. The set's keys change when it is fetched again,
  * so no header is memoized to a key: each token's key is looked up in the set as it
  * is now. Everything after the lookup is synchronous, as for a local key.
+ *
+ * A cached payload is only as good as the key that verified it, and a provider may
+ * withdraw a key: so the cache starts empty again whenever the set is fetched anew,
+ * and a set too old to use (its provider unreachable) serves no cached token either.
  */
 function remoteVerifier(set: RemoteKeySet, setup: VerifierSetup): AsyncVerifier<JwtPayload> {
-  const { rules, maxTokenLength } = setup
+  const { rules, maxTokenLength, cacheMax } = setup
   const keys = remoteKeyResolver(set, setup.algorithms)
+  let cache: TokenCache<Record<string, unknown>> | undefined
+  let cachedFor: unknown
   return async (token) => {
-    const parts = split(token, maxTokenLength)
+    checkSize(token, maxTokenLength)
+    let entries: TokenCache<Record<string, unknown>> | undefined
+    if (cacheMax !== undefined) {
+      const current = await keys.current()
+      if (cache === undefined || current !== cachedFor) {
+        cache = new TokenCache<Record<string, unknown>>(cacheMax)
+        cachedFor = current
+      }
+      // Kept for this token: if the set changes while its key is found, the payload
+      // goes to the cache of the set it was verified with, already discarded.
+      entries = cache
+      const hit = cachedPayload(entries, token, rules)
+      if (hit !== undefined) return hit
+    }
+    const parts = splitToken(token)
     const header = checkHeader(decodeJsonObject(token, 0, parts.firstDot, 'header'))
-    return checkedPayload(token, parts, await keys.resolve(header), rules)
+    const payload = checkedPayload(token, parts, await keys.resolve(header), rules)
+    return entries === undefined ? payload : entries.set(token, payload)
   }
 }
 

@@ -2,7 +2,7 @@
 // One implementation serves both `require` and `import`, so an error thrown by the
 // package is `instanceof JwtAuthError` whichever way the application loaded it.
 import { execFileSync } from 'node:child_process'
-import { rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
@@ -20,3 +20,7 @@ writeFileSync(
   'dist/index.mjs',
   `import cjs from './index.js'\n\nexport const { ${names.join(', ')} } = cjs\n`,
 )
+
+// tsc keeps the shebang but not the execute bit, which npm sets only at install:
+// tests and `npm link` run the built file directly.
+chmodSync('dist/bin/jwt-gate.js', 0o755)
