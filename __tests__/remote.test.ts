@@ -252,6 +252,44 @@ describe('rotation at the provider', () => {
   })
 })
 
+describe('with the verified-token cache', () => {
+  test('a cached payload lasts only as long as the set that verified it', async () => {
+    provider.serve({ keys: [jwk(es, { kid: 'k', alg: 'ES256' })] })
+    const verify = createVerifier(setOf({ cacheMaxAge: 0.3, cooldown: 0.1 }), {
+      ...at,
+      cache: { max: 10 },
+    })
+    const jwt = token('ES256', es, 'k')
+    const first = await verify(jwt)
+    expect(Object.isFrozen(first)).toBe(true)
+    expect(await verify(jwt)).toBe(first) // a hit: the very same frozen object
+
+    // The provider withdraws the key (replacing it under the same kid).
+    provider.serve({ keys: [jwk(es2, { kid: 'k', alg: 'ES256' })] })
+    expect(await verify(jwt)).toBe(first) // our copy of the set is still fresh
+    await sleep(350)
+    // Fetched anew: the cache starts over, and the token no longer verifies.
+    expect((await rejection(verify(jwt))).code).toBe('signature_invalid')
+    expect(provider.fetches).toBe(2)
+    const fresh = await verify(token('ES256', es2, 'k'))
+    expect(fresh).toEqual(valid)
+    expect(await verify(token('ES256', es2, 'k'))).not.toBe(first)
+  })
+
+  test('a set too old to use serves no cached token', async () => {
+    provider.serve({ keys: [jwk(es, { kid: 'k', alg: 'ES256' })] })
+    const verify = createVerifier(setOf({ cacheMaxAge: 0.2, cooldown: 0.1 }), {
+      ...at,
+      cache: { max: 10 },
+    })
+    const jwt = token('ES256', es, 'k')
+    await verify(jwt)
+    provider.respond = (_req, res) => res.writeHead(500).end()
+    await sleep(250)
+    expect((await rejection(verify(jwt))).code).toBe('key_set_unavailable')
+  })
+})
+
 describe('fails closed: 401 key_set_unavailable, never a 500', () => {
   async function unavailable(promise: Promise<unknown>): Promise<Error> {
     const err = await rejection(promise)
