@@ -14,6 +14,7 @@ import {
   pair,
   pairFor,
   signWith,
+  jwkOf,
   type KeyKind,
 } from './helpers/keys'
 import { b64, createToken, NOW, NOW_DATE, SECRET, thrown } from './helpers/tokens'
@@ -118,11 +119,11 @@ describe('key formats', () => {
       'SPKI PEM bytes (a .pem file read as a Buffer)',
       () => Buffer.from(es.publicKey.export({ format: 'pem', type: 'spki' })),
     ],
-    ['a public JWK', () => es.publicKey.export({ format: 'jwk' })],
+    ['a public JWK', () => jwkOf(es.publicKey)],
     [
       'a public JWK with a matching alg, use and key_ops',
       () => ({
-        ...(es.publicKey.export({ format: 'jwk' }) as { kty: string }),
+        ...jwkOf(es.publicKey),
         alg: 'ES256',
         use: 'sig',
         key_ops: ['verify'],
@@ -152,7 +153,7 @@ describe('key formats', () => {
 
   test('a private key given to a verifier verifies through its public part', () => {
     const pkcs8 = es.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string
-    const jwk = es.privateKey.export({ format: 'jwk' })
+    const jwk = jwkOf(es.privateKey)
     for (const key of [es.privateKey, pkcs8, jwk]) {
       expect(verifyToken(token.ES256, key, at('ES256'))).toEqual(valid)
     }
@@ -163,9 +164,9 @@ describe('key formats', () => {
     const keys: [AsymmetricAlgorithm, AsymmetricKey, KeyObject][] = [
       ['ES256', es.privateKey.export({ format: 'pem', type: 'pkcs8' }), es.publicKey],
       ['ES256', es.privateKey.export({ format: 'pem', type: 'sec1' }), es.publicKey],
-      ['ES256', es.privateKey.export({ format: 'jwk' }), es.publicKey],
+      ['ES256', jwkOf(es.privateKey), es.publicKey],
       ['RS256', rsa.privateKey.export({ format: 'pem', type: 'pkcs1' }), rsa.publicKey],
-      ['EdDSA', ed.privateKey.export({ format: 'jwk' }), ed.publicKey],
+      ['EdDSA', jwkOf(ed.privateKey), ed.publicKey],
       ['EdDSA', ed.privateKey, ed.publicKey],
     ]
     for (const [algorithm, key, publicKey] of keys) {
@@ -175,9 +176,9 @@ describe('key formats', () => {
   })
 
   test('a JWK changed in place between two signings is read again', () => {
-    const jwk = { ...(es.privateKey.export({ format: 'jwk' }) as Record<string, string>) }
+    const jwk = { ...jwkOf(es.privateKey) }
     const first = signToken({}, jwk, { algorithm: 'ES256', currentDate: NOW_DATE })
-    Object.assign(jwk, pair('P-256', 1).privateKey.export({ format: 'jwk' }))
+    Object.assign(jwk, jwkOf(pair('P-256', 1).privateKey))
     const second = signToken({}, jwk, {
       algorithm: 'ES256',
       currentDate: NOW_DATE,
@@ -300,7 +301,7 @@ describe('algorithm confusion is impossible by construction', () => {
       const pem = publicKey.export({ format: 'pem', type: 'spki' }) as string
       // The classic attack: the attacker knows the public key, so uses it as a MAC key.
       const forged = createToken({ header: { alg: 'HS256', typ: 'JWT' }, secret: pem })
-      for (const key of [publicKey, pem, publicKey.export({ format: 'jwk' })]) {
+      for (const key of [publicKey, pem, jwkOf(publicKey)]) {
         expect(code(forged, key, alg)).toBe('algorithm_not_allowed')
       }
       const ring = [{ kid: 'k', key: pem, alg }] as const
@@ -471,7 +472,7 @@ describe('setup refuses a key unfit for its algorithm, and says how to fix it', 
     for (const key of [
       publicKey,
       publicKey.export({ format: 'pem', type: 'spki' }) as string,
-      publicKey.export({ format: 'jwk' }),
+      jwkOf(publicKey),
       fixture('es256-cert').cert,
     ]) {
       expect(setupMessage(() => signToken({}, key, { algorithm: 'ES256' }))).toMatch(

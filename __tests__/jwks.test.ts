@@ -4,7 +4,7 @@ import express5 from 'express'
 import request from 'supertest'
 import { createVerifier, exportJwks, jwksHandler, remoteKeySet, signToken } from 'express-jwt-gate'
 import type { JwksHandlerOptions, KeyRing } from 'express-jwt-gate'
-import { fixture, pair } from './helpers/keys'
+import { fixture, pair, jwkOf } from './helpers/keys'
 import { NOW_DATE, SECRET, thrown } from './helpers/tokens'
 
 // express4 is Express 4 under an npm alias; it has the same API (and no types of its own).
@@ -22,7 +22,7 @@ const ring: KeyRing = [
     key: rsa.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
     alg: 'PS256',
   },
-  { kid: 'ed', key: ed.privateKey.export({ format: 'jwk' }), alg: 'EdDSA' },
+  { kid: 'ed', key: jwkOf(ed.privateKey), alg: 'EdDSA' },
   { kid: 'cert', key: cert.cert, alg: 'RS256' },
 ]
 
@@ -36,7 +36,7 @@ describe('exportJwks', () => {
       ['alg', 'e', 'kid', 'kty', 'n', 'use'],
     ])
     expect(keys[0]).toEqual({
-      ...es.publicKey.export({ format: 'jwk' }),
+      ...jwkOf(es.publicKey),
       kid: 'es',
       alg: 'ES256',
       use: 'sig',

@@ -18,7 +18,7 @@ import type {
   Verifier,
   VerifyOptions,
 } from 'express-jwt-gate'
-import { pair, signWith, type KeyKind, type Pair } from './helpers/keys'
+import { pair, signWith, type KeyKind, type Pair, jwkOf } from './helpers/keys'
 import { sleep, startProvider, type Provider } from './helpers/provider'
 import { createToken, NOW, NOW_DATE, thrown } from './helpers/tokens'
 
@@ -27,7 +27,7 @@ const at: VerifyOptions = { currentDate: NOW_DATE }
 
 /** The public JWK of a pair, with whatever members the set should publish. */
 function jwk(keys: Pair, members: Record<string, unknown> = {}): Jwk {
-  return { ...(keys.publicKey.export({ format: 'jwk' }) as Jwk), ...members }
+  return { ...jwkOf(keys.publicKey), ...members }
 }
 
 /** A token signed by `keys` for `alg`, naming `kid` (or none). */
@@ -536,7 +536,7 @@ describe('which keys of a set are used (RFC 7517)', () => {
   })
 
   test('private members published by mistake are never used', async () => {
-    const leaked = { ...(es.privateKey.export({ format: 'jwk' }) as Jwk), kid: 'es', alg: 'ES256' }
+    const leaked = { ...jwkOf(es.privateKey), kid: 'es', alg: 'ES256' }
     provider.serve({ keys: [leaked] })
     await expect(createVerifier(setOf(), at)(token('ES256', es, 'es'))).resolves.toEqual(valid)
   })

@@ -1,6 +1,6 @@
 import { createVerifier, signToken, verifyToken } from 'express-jwt-gate'
 import type { KeyRing, RingKey, VerifyOptions } from 'express-jwt-gate'
-import { pair, signWith } from './helpers/keys'
+import { pair, signWith, jwkOf } from './helpers/keys'
 import { b64, createToken, LONG_SECRET, NOW, NOW_DATE, thrown } from './helpers/tokens'
 
 const at: VerifyOptions = { currentDate: NOW_DATE }
@@ -270,7 +270,7 @@ describe('ring setup errors', () => {
       [
         {
           kid: 'k',
-          key: { ...pair('P-256').publicKey.export({ format: 'jwk' }), alg: 'ES384' },
+          key: { ...jwkOf(pair('P-256').publicKey), alg: 'ES384' },
           alg: 'ES256',
         },
       ],
@@ -281,7 +281,7 @@ describe('ring setup errors', () => {
       [
         {
           kid: 'k',
-          key: { ...pair('P-256').publicKey.export({ format: 'jwk' }), kid: 'other' },
+          key: { ...jwkOf(pair('P-256').publicKey), kid: 'other' },
           alg: 'ES256',
         },
       ],
@@ -294,7 +294,7 @@ describe('ring setup errors', () => {
 
   test('a JWK with the same kid as its entry is fine', () => {
     const es = pair('P-256')
-    const jwk = { ...es.publicKey.export({ format: 'jwk' }), kid: 'k', alg: 'ES256' }
+    const jwk = { ...jwkOf(es.publicKey), kid: 'k', alg: 'ES256' }
     const token = signWith('ES256', es.privateKey, { header: { alg: 'ES256', kid: 'k' } })
     expect(verifyToken(token, [{ kid: 'k', key: jwk, alg: 'ES256' }], at)).toEqual(valid)
   })

@@ -9,8 +9,8 @@ const { KeyObject } = crypto
 /**
  * A key for a public-key algorithm: a `KeyObject`, PEM text (SPKI public key,
  * PKCS #8 / PKCS #1 / SEC1 private key, or an X.509 certificate; as a string or the
- * bytes of a `.pem` file), or a {@link Jwk} (such as `keyObject.export({ format: 'jwk' })`).
- * Verification needs only the public key; signing needs the private one.
+ * bytes of a `.pem` file), or a {@link Jwk}. Verification needs only the public key;
+ * signing needs the private one.
  *
  * @example
  * ```ts
@@ -19,7 +19,7 @@ const { KeyObject } = crypto
  * const key: AsymmetricKey = readFileSync('keys/2025-06.public.pem')
  * ```
  */
-export type AsymmetricKey = crypto.KeyObject | string | Uint8Array | Jwk | crypto.JsonWebKey
+export type AsymmetricKey = crypto.KeyObject | string | Uint8Array | Jwk
 
 /** RFC 7518 §3.3 and §3.5, RFC 8725 §3.5: shorter RSA keys are refused. */
 const MIN_RSA_BITS = 2048

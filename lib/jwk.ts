@@ -12,6 +12,7 @@ import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto'
  * ```
  */
 export interface Jwk {
+  /** Required, so that an options object can never be mistaken for a key. */
   kty: string
   kid?: string
   alg?: string

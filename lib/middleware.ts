@@ -1,9 +1,10 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { countAuthorizationLines, parseAuthorization } from './bearer'
 import { CredentialsMissingError, InvalidTokenError, JwtAuthError, setupError } from './errors'
-import type { Secret } from './symmetric'
+import type { KeySource } from './keys'
 import { readOptions } from './options'
 import { readRealm, rememberRealm } from './realm'
+import { isRemoteKeySet, type RemoteKeySet } from './remote'
 import type { JwtUser } from './types'
 import { createVerifier, VERIFY_OPTION_NAMES, type VerifyOptions } from './verify'
 
@@ -21,8 +22,11 @@ export type TokenSource = string | undefined | null | Promise<string | undefined
  * ```
  */
 export interface JwtAuthOptions extends VerifyOptions {
-  /** The secret, for the `jwtAuth(options)` form. */
-  secret?: Secret
+  /**
+   * The key, for the `jwtAuth(options)` form: a secret, a public key (its algorithm
+   * in `algorithms`), a key ring or a {@link RemoteKeySet}.
+   */
+  secret?: KeySource | RemoteKeySet
   /**
    * Default `true`. When `false` there are three outcomes: no credentials → `next()`
    * with no user; a valid token → user set; credentials present but invalid → still
@@ -106,6 +110,11 @@ function tokenFromHeader(req: Request): string | undefined {
  * `req.user`. Options are validated and the key prepared once, here: a bad option
  * or a weak secret throws at `app.use` time.
  *
+ * The key is anything {@link createVerifier} takes: a secret, a public key (its
+ * algorithm in `algorithms`), a {@link KeyRing}, or a {@link remoteKeySet}, with
+ * which each request waits for the set (fetched and cached) and a set that cannot
+ * be fetched refuses tokens with 401 `key_set_unavailable`.
+ *
  * Outcomes: no credentials → 401 `WWW-Authenticate: Bearer` (no `error`); a malformed
  * `Bearer` header or several `Authorization` lines → 400 `invalid_request`; any token
  * failure → 401 `invalid_token` with an `error_description`. Every failure goes to
@@ -122,17 +131,27 @@ function tokenFromHeader(req: Request): string | undefined {
  * app.get('/me', (req, res) => res.json(req.user))
  * ```
  */
-export function jwtAuth(secret: Secret, options?: Omit<JwtAuthOptions, 'secret'>): RequestHandler
-export function jwtAuth(options: JwtAuthOptions & { secret: Secret }): RequestHandler
 export function jwtAuth(
-  secretOrOptions: Secret | (JwtAuthOptions & { secret: Secret }),
+  keys: KeySource | RemoteKeySet,
+  options?: Omit<JwtAuthOptions, 'secret'>,
+): RequestHandler
+export function jwtAuth(
+  options: JwtAuthOptions & { secret: KeySource | RemoteKeySet },
+): RequestHandler
+export function jwtAuth(
+  secretOrOptions:
+    KeySource | RemoteKeySet | (JwtAuthOptions & { secret: KeySource | RemoteKeySet }),
   maybeOptions?: Omit<JwtAuthOptions, 'secret'>,
 ): RequestHandler {
+  // A plain object is the options, unless it is a key: a JWK (which always has
+  // kty) or a remote key set.
   const optionsForm =
     typeof secretOrOptions === 'object' &&
     secretOrOptions !== null &&
     !(secretOrOptions instanceof Uint8Array) &&
-    Object.getPrototypeOf(secretOrOptions) === Object.prototype
+    Object.getPrototypeOf(secretOrOptions) === Object.prototype &&
+    !Object.hasOwn(secretOrOptions, 'kty') &&
+    !isRemoteKeySet(secretOrOptions)
   if (optionsForm && maybeOptions !== undefined) {
     throw setupError('jwtAuth takes either (secret, options) or (options with a secret), not both')
   }
@@ -144,7 +163,7 @@ export function jwtAuth(
   if (!optionsForm && all.secret !== undefined) {
     throw setupError('jwtAuth: pass the secret once, as the first argument or as options.secret')
   }
-  const secret = optionsForm ? all.secret : (secretOrOptions as Secret)
+  const secret = optionsForm ? all.secret : (secretOrOptions as KeySource | RemoteKeySet)
 
   // Split our own options from the core's, without touching the caller's object.
   const verifyOptions: Record<string, unknown> = {}
@@ -153,7 +172,7 @@ export function jwtAuth(
       verifyOptions[name] = all[name as keyof JwtAuthOptions]
     }
   }
-  const verify = createVerifier<JwtUser>(secret as Secret, verifyOptions)
+  const verify = createVerifier<JwtUser>(secret as KeySource | RemoteKeySet, verifyOptions)
 
   if (all.credentialsRequired !== undefined && typeof all.credentialsRequired !== 'boolean') {
     throw setupError('credentialsRequired must be true or false')
@@ -216,13 +235,21 @@ export function jwtAuth(
       if (credentialsRequired) return refuse(req, next, new CredentialsMissingError())
       return next()
     }
-    let payload: JwtUser
+    let payload: JwtUser | Promise<JwtUser>
     try {
       payload = verify(token as string)
     } catch (error) {
       return refuse(req, next, error)
     }
-    checkRevoked(req, next, payload)
+    // A remote key set's verifier answers with a promise (the set may need fetching).
+    if (payload instanceof Promise) {
+      payload.then(
+        (verified) => checkRevoked(req, next, verified),
+        (error: unknown) => refuse(req, next, error),
+      )
+    } else {
+      checkRevoked(req, next, payload)
+    }
   }
 
   return function jwtAuthMiddleware(req: Request, _res: Response, next: NextFunction): void {

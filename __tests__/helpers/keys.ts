@@ -1,7 +1,7 @@
 import { constants, generateKeyPairSync, sign, type KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { AsymmetricAlgorithm } from 'express-jwt-gate'
+import type { AsymmetricAlgorithm, Jwk } from 'express-jwt-gate'
 import { b64, NOW } from './tokens'
 
 export interface Pair {
@@ -98,3 +98,6 @@ export function fixture(name: 'es256-cert' | 'rs256-cert'): {
     privateKeyPem: readFileSync(join(dir, `${name}.key.pem`), 'utf8'),
   }
 }
+
+/** A key's JWK: Node types it loosely (every member optional), this package needs `kty`. */
+export const jwkOf = (key: KeyObject): Jwk => key.export({ format: 'jwk' }) as Jwk
