@@ -1,3 +1,5 @@
+import { setupError } from './errors'
+
 /**
  * The HMAC algorithms of RFC 7518 §3.2.
  *
@@ -97,4 +99,19 @@ export function isAsymmetricAlgorithm(value: unknown): value is AsymmetricAlgori
 /** A TypeError message for a value that names no algorithm we implement. */
 export function unsupportedAlgorithm(value: unknown): string {
   return `unsupported algorithm ${JSON.stringify(value)}; use one of ${ALGORITHM_NAMES}`
+}
+
+/**
+ * `value` as an algorithm this package implements, or a setup `TypeError` (with
+ * `prefix` in front) that says which exist; `none`, in any case, is named as never
+ * accepted rather than merely unknown.
+ */
+export function readAlgorithm(value: unknown, prefix = ''): Algorithm {
+  if (typeof value === 'string' && value.toLowerCase() === 'none') {
+    throw setupError(
+      `${prefix}algorithm 'none' is never accepted: an unsigned token proves nothing`,
+    )
+  }
+  if (!isAlgorithm(value)) throw setupError(prefix + unsupportedAlgorithm(value))
+  return value
 }

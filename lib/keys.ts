@@ -1,6 +1,7 @@
 import {
   isAlgorithm,
   isHmacAlgorithm,
+  readAlgorithm,
   unsupportedAlgorithm,
   type Algorithm,
   type AsymmetricAlgorithm,
@@ -88,6 +89,9 @@ export interface RingEntry {
   readonly isDefault: boolean
 }
 
+/** The `kid` text of setup messages. */
+const keyName = (kid: string) => `key ${JSON.stringify(kid)}`
+
 const RING_KEY_PROPERTIES: ReadonlySet<string> = new Set(['kid', 'key', 'alg', 'default'])
 
 /**
@@ -120,12 +124,7 @@ export function readRing(ring: readonly unknown[]): RingEntry[] {
       throw setupError(`key ring holds kid ${JSON.stringify(kid)} twice; every kid must be unique`)
     }
     kids.add(kid)
-    if (typeof alg === 'string' && alg.toLowerCase() === 'none') {
-      throw setupError(`key ${JSON.stringify(kid)}: algorithm 'none' is never accepted`)
-    }
-    if (!isAlgorithm(alg)) {
-      throw setupError(`key ${JSON.stringify(kid)}: ${unsupportedAlgorithm(alg)}`)
-    }
+    readAlgorithm(alg, `${keyName(kid)}: `)
     if (entry.default !== undefined && typeof entry.default !== 'boolean') {
       throw setupError(`key ${JSON.stringify(kid)}: default must be true or false`)
     }
@@ -139,7 +138,7 @@ export function readRing(ring: readonly unknown[]): RingEntry[] {
         `key ring entry ${JSON.stringify(kid)} holds a JWK whose kid is ${JSON.stringify(jwkKid)}; the two must agree`,
       )
     }
-    return { kid, alg, key: entry.key, isDefault: entry.default === true }
+    return { kid, alg: alg as Algorithm, key: entry.key, isDefault: entry.default === true }
   })
 }
 
@@ -149,9 +148,6 @@ function verificationKey(key: unknown, alg: Algorithm, what: string): Verificati
     ? hmacVerificationKey(secretBytes(key, what), alg, what)
     : asymmetricVerificationKey(asymmetricKeyObject(key, alg, 'public', what), alg)
 }
-
-/** The `kid` text of setup messages. */
-const keyName = (kid: string) => `key ${JSON.stringify(kid)}`
 
 /**
  * A resolver over a ring: the token's `kid` selects one key (a token without `kid`

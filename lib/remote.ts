@@ -207,8 +207,8 @@ function publishedKey(item: unknown): PublishedKey | undefined {
   } catch {
     return undefined
   }
-  const candidates = alg === undefined ? algorithmsForKey(key) : [alg]
   if (alg !== undefined && keyProblem(key, alg) !== undefined) return undefined
+  const candidates = alg === undefined ? algorithmsForKey(key) : [alg]
   if (candidates.length === 0) return undefined
   return { kid: jwk.kid as string | undefined, key, alg, candidates, prepared: new Map() }
 }

@@ -3,7 +3,7 @@ import { validateClaims, type ClaimRules } from './claims'
 import { toSeconds, type Duration } from './duration'
 import { fail, setupError } from './errors'
 import { decodeJsonObject, splitToken, type Split } from './jws'
-import { isAlgorithm, unsupportedAlgorithm, type Algorithm } from './algorithms'
+import { readAlgorithm, type Algorithm } from './algorithms'
 import { createKeyResolver, type KeyResolver, type KeySource, type VerificationKey } from './keys'
 import { isRemoteKeySet, remoteKeyResolver, type RemoteKeySet } from './remote'
 import { readDate, readOptions, readPositiveInteger, readString, readStringList } from './options'
@@ -112,13 +112,7 @@ function readAlgorithms(value: unknown): Algorithm[] | undefined {
   if (!Array.isArray(value) || value.length === 0) {
     throw setupError(`algorithms must be a non-empty array such as ['HS256']`)
   }
-  for (const alg of value) {
-    if (typeof alg === 'string' && alg.toLowerCase() === 'none') {
-      throw setupError(`algorithm 'none' is never accepted: an unsigned token proves nothing`)
-    }
-    if (!isAlgorithm(alg)) throw setupError(unsupportedAlgorithm(alg))
-  }
-  return [...new Set(value as Algorithm[])]
+  return [...new Set(value.map((alg) => readAlgorithm(alg)))]
 }
 
 function readRequiredClaims(value: unknown): string[] {
@@ -272,8 +266,8 @@ function remoteVerifier(set: RemoteKeySet, setup: VerifierSetup): AsyncVerifier<
         cache = new TokenCache<Record<string, unknown>>(cacheMax)
         cachedFor = current
       }
-      // Kept for this token: if the set changes while its key is found, the payload
-      // goes to the cache of the set it was verified with, already discarded.
+      // Kept for this token: if the set is fetched anew while its key is found, the
+      // payload lands in this cache, which the next call discards; never in a newer one.
       entries = cache
       const hit = cachedPayload(entries, token, rules)
       if (hit !== undefined) return hit
