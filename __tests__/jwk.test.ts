@@ -1,6 +1,6 @@
 import { createVerifier, signToken, verifyToken } from 'express-jwt-gate'
 import type { AsymmetricKey, Jwk } from 'express-jwt-gate'
-import { pair, signWith, jwkOf } from './helpers/keys'
+import { jwkOf, pair, signWith } from './helpers/keys'
 import { NOW, NOW_DATE, thrown } from './helpers/tokens'
 
 const es = pair('P-256')

@@ -18,7 +18,7 @@ import type {
   Verifier,
   VerifyOptions,
 } from 'express-jwt-gate'
-import { pair, signWith, type KeyKind, type Pair, jwkOf } from './helpers/keys'
+import { jwkOf, pair, signWith, type KeyKind, type Pair } from './helpers/keys'
 import { sleep, startProvider, type Provider } from './helpers/provider'
 import { createToken, NOW, NOW_DATE, thrown } from './helpers/tokens'
 

@@ -1,6 +1,6 @@
 import { createVerifier, signToken, verifyToken } from 'express-jwt-gate'
 import type { KeyRing, RingKey, VerifyOptions } from 'express-jwt-gate'
-import { pair, signWith, jwkOf } from './helpers/keys'
+import { jwkOf, pair, signWith } from './helpers/keys'
 import { b64, createToken, LONG_SECRET, NOW, NOW_DATE, thrown } from './helpers/tokens'
 
 const at: VerifyOptions = { currentDate: NOW_DATE }
