@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createVerifier, decodeToken, verifyToken } from 'express-jwt-gate'
 import { thrown } from './helpers/tokens'
@@ -12,9 +12,23 @@ interface Vector {
   expiredAt: number
 }
 
-const vector = JSON.parse(
-  readFileSync(join(__dirname, '..', '..', 'shared', 'vectors', 'rfc7515-a1.json'), 'utf8'),
-) as Vector
+/**
+ * The shared vectors are read in place, never copied: beside the repository
+ * (`../shared/vectors`), or where this machine keeps them when the repository is
+ * cloned elsewhere. JWT_GATE_VECTORS names another folder.
+ */
+function vectorFile(name: string): string {
+  const folders = [
+    process.env.JWT_GATE_VECTORS,
+    join(__dirname, '..', '..', 'shared', 'vectors'),
+    '/work/shared/vectors',
+  ].filter((folder): folder is string => folder !== undefined)
+  const found = folders.map((folder) => join(folder, name)).find((file) => existsSync(file))
+  if (found === undefined) throw new Error(`${name} not found in ${folders.join(', ')}`)
+  return found
+}
+
+const vector = JSON.parse(readFileSync(vectorFile('rfc7515-a1.json'), 'utf8')) as Vector
 const key = Buffer.from(vector.jwk.k, 'base64url')
 
 describe('RFC 7515 Appendix A.1 (HS256)', () => {
