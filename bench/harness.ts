@@ -1,0 +1,150 @@
+/**
+ * Shared pieces of the benchmarks: the realistic token, a time-bounded measuring loop,
+ * per-round ratios and plain-text tables. Nothing here is timed by a test: speed is
+ * shown only by running the benchmarks.
+ */
+import { createHmac } from 'node:crypto'
+import { arch, cpus, platform } from 'node:os'
+
+/** Read a positive number from the environment, for longer or shorter runs. */
+export function envNumber(name: string, fallback: number): number {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`)
+  return value
+}
+
+/** A 32-character secret: 32 bytes, the HS256 minimum, as most deployments have. */
+export const SECRET = 'bench-secret-0123456789abcdefghi'
+
+export const FEATURES = ['invoicing', 'reports', 'calendar'] as const
+
+export interface BenchPayload {
+  userId: number
+  userName: string
+  licensedFeatures: string[]
+  exp: number
+  iat: number
+  nbf: number
+}
+
+const HEADER = Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url')
+
+/**
+ * `count` distinct tokens of the realistic shape, signed with `createHmac` so that no
+ * candidate's own signer is trusted to make its competitors' input. Each differs in
+ * its user, so no verifier can recognise a repeat unless it really caches.
+ */
+export function makeTokens(count: number, secret: string = SECRET, lifetime = 3600): string[] {
+  const now = Math.floor(Date.now() / 1000)
+  const tokens: string[] = []
+  for (let i = 0; i < count; i++) {
+    const payload: BenchPayload = {
+      userId: 100_000 + i,
+      userName: `user-${i}@example.com`,
+      licensedFeatures: [...FEATURES],
+      exp: now + lifetime,
+      iat: now,
+      nbf: now,
+    }
+    const input = `${HEADER}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`
+    tokens.push(`${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`)
+  }
+  return tokens
+}
+
+/** Keeps results reachable, so the optimiser cannot drop the work that made them. */
+export let sink: unknown
+
+/** Ops per second of `fn` over the inputs in rotation, for at least `ms` milliseconds. */
+export function measureSync<T>(
+  fn: (input: T) => unknown,
+  inputs: readonly T[],
+  ms: number,
+): number {
+  const n = inputs.length
+  let i = 0
+  let ops = 0
+  const start = process.hrtime.bigint()
+  const limit = BigInt(Math.round(ms * 1e6))
+  let elapsed = 0n
+  do {
+    for (let k = 0; k < 64; k++) {
+      sink = fn(inputs[i] as T)
+      if (++i === n) i = 0
+    }
+    ops += 64
+    elapsed = process.hrtime.bigint() - start
+  } while (elapsed < limit)
+  return ops / (Number(elapsed) / 1e9)
+}
+
+/** The same for a promise-returning candidate: each call is awaited before the next. */
+export async function measureAsync<T>(
+  fn: (input: T) => Promise<unknown>,
+  inputs: readonly T[],
+  ms: number,
+): Promise<number> {
+  const n = inputs.length
+  let i = 0
+  let ops = 0
+  const start = process.hrtime.bigint()
+  const limit = BigInt(Math.round(ms * 1e6))
+  let elapsed = 0n
+  do {
+    for (let k = 0; k < 64; k++) {
+      sink = await fn(inputs[i] as T)
+      if (++i === n) i = 0
+    }
+    ops += 64
+    elapsed = process.hrtime.bigint() - start
+  } while (elapsed < limit)
+  return ops / (Number(elapsed) / 1e9)
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+}
+
+/** (max − min) / median: how much the rounds disagree. */
+export function spread(values: readonly number[]): number {
+  return (Math.max(...values) - Math.min(...values)) / median(values)
+}
+
+/**
+ * Each candidate's median over rounds of its ratio to `reference` in the same round.
+ * A ratio taken within one round cancels most of what a shared machine does to both.
+ */
+export function medianRatio(
+  rounds: readonly Map<string, number>[],
+  name: string,
+  reference: string,
+): number {
+  return median(
+    rounds.map((round) => (round.get(name) as number) / (round.get(reference) as number)),
+  )
+}
+
+/** A left-aligned first column and right-aligned others, in Markdown table syntax. */
+export function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)))
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] as number) : cell.padStart(widths[c] as number))).join(' | ')} |`
+  const rule = `| ${widths.map((w, c) => (c === 0 ? '-'.repeat(w) : `${'-'.repeat(w - 1)}:`)).join(' | ')} |`
+  return [line(head), rule, ...rows.map(line)].join('\n')
+}
+
+export const fmtInt = (value: number): string => Math.round(value).toLocaleString('en-US')
+export const fmtRatio = (value: number): string => `${value.toFixed(2)}×`
+export const fmtPercent = (value: number): string => `±${((value * 100) / 2).toFixed(1)}%`
+
+/** Node version, CPU and core count, printed with every run. */
+export function machineNote(): string {
+  const cores = cpus()
+  return `Node ${process.version}, ${cores.length} × ${cores[0]?.model ?? 'unknown CPU'}, ${platform()} ${arch()}`
+}
