@@ -5,7 +5,9 @@
  * costs against copying them on every hit.
  *
  * It measures the built package (`express-jwt-gate` resolves to `dist/` through the
- * package's own "exports"), which is what an application gets.
+ * package's own "exports"), which is what an application gets, and runs as compiled
+ * JavaScript on plain node (`npm run build:bench` writes `.bench/`): under ts-node,
+ * jose's awaited verification ran at half speed.
  *
  * Knobs: BENCH_ROUNDS (default 7), BENCH_MS per candidate per round (default 300),
  * BENCH_TOKENS in rotation (default 10000), BENCH_MEMORY_OPS (default 1000000).
