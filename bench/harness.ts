@@ -4,7 +4,7 @@
  * shown only by running the benchmarks.
  */
 import { createHmac } from 'node:crypto'
-import { arch, cpus, platform } from 'node:os'
+import { arch, cpus, loadavg, platform } from 'node:os'
 
 /** Read a positive number from the environment, for longer or shorter runs. */
 export function envNumber(name: string, fallback: number): number {
@@ -151,4 +151,12 @@ export const fmtPercent = (value: number): string => `±${((value * 100) / 2).to
 export function machineNote(): string {
   const cores = cpus()
   return `Node ${process.version}, ${cores.length} × ${cores[0]?.model ?? 'unknown CPU'}, ${platform()} ${arch()}`
+}
+
+/**
+ * The 1-minute load average, printed at the start and end of a run: on a shared
+ * machine it says how much else competed for the cores while the numbers were made.
+ */
+export function loadNote(): string {
+  return (loadavg()[0] ?? 0).toFixed(2)
 }

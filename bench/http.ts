@@ -25,6 +25,7 @@ import { createInterface } from 'node:readline'
 import autocannon from 'autocannon'
 import {
   envNumber,
+  loadNote,
   fmtInt,
   fmtPercent,
   fmtRatio,
@@ -105,6 +106,8 @@ function cpuSeconds(pid: number | undefined): number {
 
 interface Run {
   reqPerSec: number
+  /** Server CPU seconds per request: its cost, whichever side limited throughput. */
+  cpuPerRequest: number
   p99: number
   serverCpu: number
   loadCpu: number
@@ -129,6 +132,7 @@ async function load(server: Server, requests: autocannon.Request[], seconds: num
   }
   return {
     reqPerSec: result.requests.total / result.duration,
+    cpuPerRequest: (cpuSeconds(pid) - serverBefore) / result.requests.total,
     p99: result.latency.p99,
     serverCpu: (cpuSeconds(pid) - serverBefore) / result.duration,
     loadCpu: (used.user + used.system) / 1e6 / result.duration,
@@ -162,7 +166,7 @@ async function main(): Promise<void> {
     return
   }
 
-  console.log(`# npm run bench:http — ${machineNote()}`)
+  console.log(`# npm run bench:http — ${machineNote()}, load average ${loadNote()}`)
   console.log(
     `${ROUNDS} rounds (ABCD, DCBA, …) × ${SECONDS} s per server after ${WARMUP} s of warm-up, ${CONNECTIONS} connections; ` +
       (pin ? 'servers on core 1, load generator on core 0 (taskset)' : 'not pinned (no taskset)'),
@@ -186,30 +190,39 @@ async function main(): Promise<void> {
     for (const server of servers) await load(server, requestsFor(server.variant), WARMUP)
 
     const rounds: Map<string, number>[] = []
+    // Bare Express's server CPU per request over each server's, per round: the cost
+    // ratio, which holds even when the loopback round trip, not the server, limits req/s.
+    const costRounds: Map<string, number>[] = []
     const runs = new Map<Variant, Run[]>(VARIANTS.map((variant) => [variant, []]))
     for (let r = 0; r < ROUNDS; r++) {
       const order = r % 2 === 0 ? servers : [...servers].reverse()
       const round = new Map<string, number>()
+      const cost = new Map<string, number>()
       for (const server of order) {
         const run = await load(server, requestsFor(server.variant), SECONDS)
         runs.get(server.variant)?.push(run)
         round.set(server.variant, run.reqPerSec)
+        cost.set(server.variant, 1 / run.cpuPerRequest)
       }
       rounds.push(round)
+      costRounds.push(cost)
       process.stderr.write(`  round ${r + 1}/${ROUNDS}\n`)
     }
 
     const rows = servers.map(({ variant }) => {
       const list = runs.get(variant) as Run[]
       const reqs = list.map((run) => run.reqPerSec)
+      const percent = (values: number[]) => `${Math.round(100 * median(values))}%`
       return [
         LABELS[variant],
         fmtInt(median(reqs)),
         fmtPercent(spread(reqs)),
         `${median(list.map((run) => run.p99)).toFixed(1)} ms`,
         fmtRatio(medianRatio(rounds, variant, 'express')),
-        `${Math.round(100 * median(list.map((run) => run.serverCpu)))}%`,
-        `${Math.round(100 * median(list.map((run) => run.loadCpu)))}%`,
+        `${fmtInt(1e6 * median(list.map((run) => run.cpuPerRequest)))} µs`,
+        fmtRatio(medianRatio(costRounds, variant, 'express')),
+        percent(list.map((run) => run.serverCpu)),
+        percent(list.map((run) => run.loadCpu)),
         fmtInt(requestsFor(variant).length),
       ]
     })
@@ -220,11 +233,13 @@ async function main(): Promise<void> {
           'server',
           'median req/s',
           'spread',
-          'p99 latency',
-          '÷ bare Express',
+          'p99',
+          'req/s ÷ bare',
+          'server CPU/req',
+          'CPU/req: bare ÷ this',
           'server CPU',
           'autocannon CPU',
-          'distinct tokens',
+          'tokens',
         ],
         rows,
       ),
@@ -250,6 +265,7 @@ async function main(): Promise<void> {
         ]),
       ),
     )
+    console.log(`\nLoad average at the end: ${loadNote()}.`)
   } finally {
     for (const server of servers) server.child.stdin?.end()
   }

@@ -5,7 +5,7 @@
  * on (loopback, chosen by the OS) as its first line of output.
  */
 import express from 'express'
-import type { RequestHandler } from 'express'
+import type { ErrorRequestHandler, RequestHandler } from 'express'
 import { expressjwt } from 'express-jwt'
 import { jwtAuth, requireFeature } from 'express-jwt-gate'
 import { SECRET } from './harness'
@@ -38,6 +38,11 @@ export function createApp(variant: Variant): express.Express {
       app.get('/invoices', invoices)
       break
   }
+  // Every real application has one; without it Express prints a stack per refusal.
+  const refusals: ErrorRequestHandler = (err: { status?: number }, _req, res, _next) => {
+    res.status(err.status ?? 500).end()
+  }
+  app.use(refusals)
   return app
 }
 

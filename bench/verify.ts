@@ -21,6 +21,7 @@ import { createVerifier, signToken } from 'express-jwt-gate'
 import { TokenCache } from '../lib/cache'
 import {
   envNumber,
+  loadNote,
   FEATURES,
   fmtInt,
   fmtPercent,
@@ -180,7 +181,7 @@ function checkSigned(name: string, token: string, verify: (token: string) => unk
 
 async function main(): Promise<void> {
   const jose = await import('jose')
-  console.log(`# npm run bench — ${machineNote()}`)
+  console.log(`# npm run bench — ${machineNote()}, load average ${loadNote()}`)
   console.log(
     `${ROUNDS} rounds × ${MS} ms per candidate, ${fmtInt(TOKENS)} distinct tokens in rotation\n`,
   )
@@ -302,6 +303,7 @@ async function main(): Promise<void> {
 
   memory()
   freezeOrCopy(tokens)
+  console.log(`\nLoad average at the end: ${loadNote()}.`)
 }
 
 /**
