@@ -4,6 +4,7 @@
  * shown only by running the benchmarks.
  */
 import { createHmac } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { arch, cpus, loadavg, platform } from 'node:os'
 
 /** Read a positive number from the environment, for longer or shorter runs. */
@@ -61,27 +62,53 @@ export function makeTokens(count: number, secret: string = SECRET, lifetime = 36
 /** Keeps results reachable, so the optimiser cannot drop the work that made them. */
 export let sink: unknown
 
-/** Ops per second of `fn` over the inputs in rotation, for at least `ms` milliseconds. */
+/** Work done in one measured slice. */
+export interface Slice {
+  ops: number
+  /** Wall-clock seconds. */
+  seconds: number
+  /**
+   * CPU seconds of this thread alone (Linux; NaN elsewhere): unlike wall time, not
+   * inflated while other processes hold the core. Work on other threads is not in it.
+   */
+  cpuSeconds: number
+  /** Where the next slice continues in the rotation of inputs. */
+  next: number
+}
+
+/** CPU time of the calling thread, in seconds, from the scheduler's own ns counter. */
+export function threadCpuSeconds(): number {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ')[0]) / 1e9
+  } catch {
+    return NaN
+  }
+}
+
+/** Run `fn` over the inputs in rotation, from `from`, for at least `ms` of wall time. */
 export function measureSync<T>(
   fn: (input: T) => unknown,
   inputs: readonly T[],
   ms: number,
-): number {
+  from = 0,
+): Slice {
   const n = inputs.length
-  let i = 0
+  let i = from % n
   let ops = 0
+  const cpu = threadCpuSeconds()
   const start = process.hrtime.bigint()
-  const limit = BigInt(Math.round(ms * 1e6))
-  let elapsed = 0n
+  const limit = start + BigInt(Math.round(ms * 1e6))
+  let now = start
   do {
     for (let k = 0; k < 64; k++) {
       sink = fn(inputs[i] as T)
       if (++i === n) i = 0
     }
     ops += 64
-    elapsed = process.hrtime.bigint() - start
-  } while (elapsed < limit)
-  return ops / (Number(elapsed) / 1e9)
+    now = process.hrtime.bigint()
+  } while (now < limit)
+  const seconds = Number(now - start) / 1e9
+  return { ops, seconds, cpuSeconds: threadCpuSeconds() - cpu, next: i }
 }
 
 /** The same for a promise-returning candidate: each call is awaited before the next. */
@@ -89,22 +116,25 @@ export async function measureAsync<T>(
   fn: (input: T) => Promise<unknown>,
   inputs: readonly T[],
   ms: number,
-): Promise<number> {
+  from = 0,
+): Promise<Slice> {
   const n = inputs.length
-  let i = 0
+  let i = from % n
   let ops = 0
+  const cpu = threadCpuSeconds()
   const start = process.hrtime.bigint()
-  const limit = BigInt(Math.round(ms * 1e6))
-  let elapsed = 0n
+  const limit = start + BigInt(Math.round(ms * 1e6))
+  let now = start
   do {
     for (let k = 0; k < 64; k++) {
       sink = await fn(inputs[i] as T)
       if (++i === n) i = 0
     }
     ops += 64
-    elapsed = process.hrtime.bigint() - start
-  } while (elapsed < limit)
-  return ops / (Number(elapsed) / 1e9)
+    now = process.hrtime.bigint()
+  } while (now < limit)
+  const seconds = Number(now - start) / 1e9
+  return { ops, seconds, cpuSeconds: threadCpuSeconds() - cpu, next: i }
 }
 
 export function median(values: readonly number[]): number {
