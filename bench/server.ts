@@ -10,7 +10,13 @@ import { expressjwt } from 'express-jwt'
 import { jwtAuth, requireFeature } from 'express-jwt-gate'
 import { SECRET } from './harness'
 
-export const VARIANTS = ['express', 'jwtAuth', 'jwtAuth-cache', 'express-jwt'] as const
+export const VARIANTS = [
+  'express',
+  'middleware-floor',
+  'jwtAuth',
+  'jwtAuth-cache',
+  'express-jwt',
+] as const
 export type Variant = (typeof VARIANTS)[number]
 
 const invoices: RequestHandler = (_req, res) => {
@@ -24,6 +30,17 @@ export function createApp(variant: Variant): express.Express {
     case 'express':
       app.get('/invoices', invoices)
       break
+    case 'middleware-floor': {
+      // The same shape as jwtAuth + requireFeature with no token work: what any
+      // middleware that sets req.user, plus a route guard, costs in Express itself.
+      const user = { userId: 1, licensedFeatures: ['invoicing'] }
+      app.use((req, _res, next) => {
+        ;(req as { user?: unknown }).user = user
+        next()
+      })
+      app.get('/invoices', (_req, _res, next) => next(), invoices)
+      break
+    }
     case 'jwtAuth':
       app.use(jwtAuth(SECRET))
       app.get('/invoices', requireFeature('invoicing'), invoices)
