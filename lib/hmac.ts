@@ -50,9 +50,9 @@ export function createMac(
     inner[i] = byte ^ 0x36
     outer[i] = byte ^ 0x5c
   }
-  // A view of the first `n` bytes of `inner`, by n. Making a Buffer object costs about
-  // as much as one of the two hashes; tokens from one issuer come in a few lengths, so
-  // the views are kept (and dropped wholesale if lengths vary more than that).
+  // Views of the first `n` bytes of `inner`, by n. A fresh subarray per call was about
+  // 100 ns of a 2.6 µs verification; tokens from one issuer come in few lengths, so the
+  // views are kept (and dropped wholesale if lengths vary more than that).
   let views = new Map<number, Buffer>()
 
   return (input) => {
