@@ -14,7 +14,7 @@
  * byte: 10,000 distinct tokens, each connection cycling through its own share (1,000
  * with 10 connections). No cache can help the uncached servers: a token recurs only
  * after a thousand others. The cached server sees what a cache is for, users sending
- * repeat requests with their token; its misses fall in the warm-up. Each connection gets
+ * repeat requests with their token; its misses fall (mostly) in the warm-up. Each connection gets
  * its own share, not the whole list, because autocannon clones and prebuilds the list
  * per connection, and a list ten times larger made the load generator itself slower,
  * which would have favoured whichever server got the shorter one.
@@ -31,10 +31,10 @@ import { createInterface } from 'node:readline'
 import autocannon from 'autocannon'
 import {
   envNumber,
-  loadNote,
   fmtInt,
   fmtPercent,
   fmtRatio,
+  loadNote,
   machineNote,
   makeTokens,
   median,

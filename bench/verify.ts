@@ -23,11 +23,11 @@ import { TokenCache } from '../lib/cache'
 import {
   asAuthorization,
   envNumber,
-  loadNote,
   FEATURES,
   fmtInt,
   fmtPercent,
   fmtRatio,
+  loadNote,
   machineNote,
   makeTokens,
   measureAsync,
@@ -47,16 +47,12 @@ const TOKENS = envNumber('BENCH_TOKENS', 10_000)
 const MEMORY_OPS = envNumber('BENCH_MEMORY_OPS', 1_000_000)
 const WARM_MS = envNumber('BENCH_WARM_MS', 50)
 
-type Candidate =
-  | { name: string; sync: (input: string) => unknown }
-  | { name: string; async: (input: string) => Promise<unknown> }
+type AnyCandidate<T> =
+  | { name: string; sync: (input: T) => unknown }
+  | { name: string; async: (input: T) => Promise<unknown> }
 
-type SignCandidate =
-  | { name: string; sync: (input: SignInput) => unknown }
-  | {
-      name: string
-      async: (input: SignInput) => Promise<unknown>
-    }
+type Candidate = AnyCandidate<string>
+type SignCandidate = AnyCandidate<SignInput>
 
 interface SignInput {
   userId: number
@@ -102,10 +98,6 @@ function floorSigner(secret: string): (payload: SignInput) => string {
   }
 }
 
-type AnyCandidate<T> =
-  | { name: string; sync: (input: T) => unknown }
-  | { name: string; async: (input: T) => Promise<unknown> }
-
 async function runSlice<T>(
   candidate: AnyCandidate<T>,
   inputs: readonly T[],
@@ -123,7 +115,7 @@ async function runSlice<T>(
  * sees the heap it would have if it were all the process did: measured back to back,
  * a candidate pays for the garbage the one before left (the peers make far more than
  * this package does), and right after a forced GC it pays for regrowing the young
- * generation. Both skewed the ratios, either way, by up to a factor of two.
+ * generation. In trials each moved the ratios far more than noise, in opposite ways.
  */
 async function rounds<T>(
   candidates: readonly AnyCandidate<T>[],
