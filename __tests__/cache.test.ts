@@ -133,6 +133,63 @@ describe('TokenCache', () => {
   })
 })
 
+describe('TokenCache recency order', () => {
+  const present = (cache: TokenCache<{ n: number }>, keys: string[]) =>
+    keys.filter((key) => cache.get(key) !== undefined)
+
+  test('delete unlinks the oldest, a middle and the newest entry alike', () => {
+    const cache = new TokenCache<{ n: number }>(5)
+    for (const [i, key] of ['a', 'b', 'c', 'd', 'e'].entries()) cache.set(key, { n: i })
+    cache.delete('a') // oldest
+    cache.delete('c') // middle
+    cache.delete('e') // newest
+    cache.delete('zz') // absent: nothing happens
+    expect(cache.size).toBe(2)
+    expect(present(cache, ['a', 'b', 'c', 'd', 'e'])).toEqual(['b', 'd'])
+    // The list is intact: filling up evicts the least recently used (b; d was read last).
+    cache.set('f', { n: 5 })
+    cache.set('g', { n: 6 })
+    cache.set('h', { n: 7 })
+    cache.set('i', { n: 8 })
+    expect(cache.get('b')).toBeUndefined()
+    expect(present(cache, ['d', 'f', 'g', 'h', 'i'])).toHaveLength(5)
+  })
+
+  test('setting a token again replaces its entry and makes it the most recent', () => {
+    const cache = new TokenCache<{ n: number }>(2)
+    cache.set('a', { n: 1 })
+    cache.set('b', { n: 2 })
+    cache.set('a', { n: 3 })
+    expect(cache.size).toBe(2)
+    cache.set('c', { n: 4 }) // evicts b, the least recently used
+    expect(cache.get('b')).toBeUndefined()
+    expect(cache.get('a')?.n).toBe(3)
+  })
+
+  test('the last entry can be deleted and the cache used again', () => {
+    const cache = new TokenCache<{ n: number }>(1)
+    cache.set('a', { n: 1 })
+    expect(cache.get('a')?.n).toBe(1) // already the newest
+    cache.delete('a')
+    expect(cache.size).toBe(0)
+    cache.set('b', { n: 2 })
+    cache.set('c', { n: 3 })
+    expect(cache.get('b')).toBeUndefined()
+    expect(cache.get('c')?.n).toBe(3)
+  })
+
+  test('only own properties are walked when freezing', () => {
+    const cache = new TokenCache<Record<string, unknown>>(1)
+    const inherited = { shared: [1] }
+    const payload = Object.assign(Object.create(inherited) as Record<string, unknown>, {
+      own: { list: [{ x: 1 }] },
+    })
+    cache.set('a', payload)
+    expect(Object.isFrozen((payload.own as { list: object[] }).list[0])).toBe(true)
+    expect(Object.isFrozen(inherited.shared)).toBe(false)
+  })
+})
+
 describe('jwtAuth with the cache', () => {
   test('isRevoked is still called on every hit', async () => {
     const isRevoked = jest.fn((_p: unknown) => false)

@@ -33,6 +33,18 @@ describe('the hand-built HMAC equals createHmac', () => {
     }
   })
 
+  test.each(hashes)('%s with one key over many lengths, repeated, across growth', (hash) => {
+    const key = randomBytes(32)
+    const mac = createMac(hash, key)
+    // Views of the scratch buffer are kept by length: more than the 64 kept, each length
+    // seen again, and lengths on both sides of a growth of the buffer.
+    const lengths = [10, 2500, 10, ...Array.from({ length: 150 }, (_, i) => i * 7), 10, 2500, 6000]
+    for (const length of [...lengths, ...lengths]) {
+      const message = randomAscii(length)
+      expect(mac(message)).toBe(createHmac(hash, key).update(message).digest('base64url'))
+    }
+  })
+
   test('falls back to createHmac where crypto.hash is missing (Node < 20.12)', () => {
     const key = randomBytes(32)
     const original = Buffer.from(key)

@@ -1,4 +1,5 @@
 import * as crypto from 'node:crypto'
+import { latin1Write } from './native-buffer'
 
 /** The hash behind each HMAC algorithm of RFC 7518 §3.2. */
 export type HmacHash = 'sha256' | 'sha384' | 'sha512'
@@ -49,11 +50,25 @@ export function createMac(
     inner[i] = byte ^ 0x36
     outer[i] = byte ^ 0x5c
   }
+  // Views of the first `n` bytes of `inner`, by n. A fresh subarray per call was about
+  // 100 ns of a 2.6 µs verification; tokens from one issuer come in few lengths, so the
+  // views are kept (and dropped wholesale if lengths vary more than that).
+  let views = new Map<number, Buffer>()
 
   return (input) => {
-    if (block + input.length > inner.length) inner = grow(inner, block, block + input.length)
-    const written = inner.write(input, block, 'latin1')
-    outer.write(hashImpl(hash, inner.subarray(0, block + written), 'latin1'), block, 'latin1')
+    const end = block + input.length
+    if (end > inner.length) {
+      inner = grow(inner, block, end)
+      views = new Map()
+    }
+    latin1Write(inner, input, block)
+    let view = views.get(end)
+    if (view === undefined) {
+      if (views.size >= 64) views.clear()
+      view = inner.subarray(0, end)
+      views.set(end, view)
+    }
+    latin1Write(outer, hashImpl(hash, view, 'latin1'), block)
     return hashImpl(hash, outer, 'base64url')
   }
 }

@@ -1,5 +1,6 @@
 import { hasCanonicalTail } from './base64url'
 import { fail } from './errors'
+import { base64urlWrite, utf8Slice } from './native-buffer'
 
 /** Three non-empty segments of the base64url alphabet, and nothing else. */
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
@@ -46,8 +47,8 @@ export function decodeJsonObject(
 ): Record<string, unknown> {
   const needed = ((end - start) * 3) >>> 2
   if (needed > scratch.length) scratch = Buffer.alloc(needed)
-  const length = scratch.write(token.slice(start, end), 0, 'base64url')
-  const text = scratch.toString('utf8', 0, length)
+  const length = base64urlWrite(scratch, token.slice(start, end), 0)
+  const text = utf8Slice(scratch, 0, length)
   // toString() replaces bad sequences with U+FFFD; only then is the strict (slower)
   // check needed, since the text may also hold a genuine, well-encoded U+FFFD.
   if (text.includes('\uFFFD')) {
