@@ -35,12 +35,19 @@ export const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
  */
 const codeUnit = fc.integer({ min: 0, max: 0xffff }).map((unit) => String.fromCharCode(unit))
 
-/** Any text: ASCII, any code point, or raw code units (so lone surrogates too). */
-export const anyText = (maxLength = 24): fc.Arbitrary<string> =>
+/**
+ * Any text: ASCII, any code point, or raw code units (so lone surrogates too).
+ * fast-check keeps lengths near the minimum unless told otherwise; `size: 'max'` uses
+ * the whole range up to `maxLength`.
+ */
+export const anyText = (
+  maxLength = 24,
+  size: fc.SizeForArbitrary = 'small',
+): fc.Arbitrary<string> =>
   fc.oneof(
-    fc.string({ maxLength }),
-    fc.string({ unit: 'binary', maxLength }),
-    fc.string({ unit: codeUnit, maxLength }),
+    fc.string({ maxLength, size }),
+    fc.string({ unit: 'binary', maxLength, size }),
+    fc.string({ unit: codeUnit, maxLength, size }),
   )
 
 /**
@@ -84,9 +91,14 @@ export const privateClaims: fc.Arbitrary<Record<string, unknown>> = fc
   )
   .map((claims) => JSON.parse(JSON.stringify(claims)) as Record<string, unknown>)
 
-/** Random key bytes, at least `minBytes` long; past 128 bytes HMAC hashes the key first. */
+/**
+ * Random key bytes, `minBytes` to 200 long, over the whole range: a key longer than
+ * the hash block (64 bytes for HS256, 128 for the others) is hashed first by HMAC.
+ */
 export const keyBytes = (minBytes: number): fc.Arbitrary<Buffer> =>
-  fc.uint8Array({ minLength: minBytes, maxLength: 200 }).map((bytes) => Buffer.from(bytes))
+  fc
+    .uint8Array({ minLength: minBytes, maxLength: 200, size: 'max' })
+    .map((bytes) => Buffer.from(bytes))
 
 const CODES: ReadonlySet<string> = new Set(JWT_AUTH_ERROR_CODES)
 

@@ -26,7 +26,7 @@ function expectRefusedEverywhere(input: unknown): string {
 
 /** Strings made only of base64url characters and dots: they get past the first checks. */
 const tokenShaped = fc
-  .array(fc.string({ unit: fc.constantFrom(...ALPHABET), maxLength: 60 }), {
+  .array(fc.string({ unit: fc.constantFrom(...ALPHABET), maxLength: 60, size: 'medium' }), {
     minLength: 1,
     maxLength: 5,
   })
@@ -53,12 +53,15 @@ describe('failure shape: every refusal is a 401 JwtAuthError with a known code',
       fc.assert(
         fc.property(
           fc.oneof(
-            anyText(300),
-            fc.string({ unit: 'grapheme', maxLength: 100 }),
+            anyText(300, 'max'),
+            fc.string({ unit: 'grapheme', maxLength: 100, size: 'medium' }),
             tokenShaped,
             // Three segments that are real base64url of random bytes, so the decoder runs.
             fc
-              .array(fc.uint8Array({ maxLength: 80 }), { minLength: 3, maxLength: 3 })
+              .array(fc.uint8Array({ maxLength: 80, size: 'medium' }), {
+                minLength: 3,
+                maxLength: 3,
+              })
               .map((parts) => parts.map((bytes) => b64(Buffer.from(bytes))).join('.')),
           ),
           (text) => {
@@ -76,7 +79,7 @@ describe('failure shape: every refusal is a 401 JwtAuthError with a known code',
     () => {
       fc.assert(
         fc.property(
-          fc.uint8Array({ maxLength: 400 }),
+          fc.uint8Array({ maxLength: 400, size: 'medium' }),
           fc.constantFrom('latin1', 'utf8'),
           (bytes, encoding: BufferEncoding) => {
             expectRefusedEverywhere(Buffer.from(bytes).toString(encoding))

@@ -111,6 +111,32 @@ describe('no forgery: every mutation of a valid token is refused', () => {
   )
 
   test(
+    'base64url text added at either end of any segment (an extended signature included)',
+    () => {
+      // Single edits rarely land on a segment's edge; a MAC compare that reads only as
+      // far as the expected MAC would accept a signature with anything appended.
+      const text = fc.string({ unit: fc.constantFrom(...ALPHABET), minLength: 1, maxLength: 8 })
+      fc.assert(
+        fc.property(
+          signed,
+          fc.constantFrom(0, 1, 2),
+          fc.boolean(),
+          text,
+          ({ token, key }, index, atStart, extra) => {
+            const parts = segmentsOf(token)
+            const forged = parts
+              .map((part, i) => (i !== index ? part : atStart ? extra + part : part + extra))
+              .join('.')
+            refuse(forged, key)
+          },
+        ),
+        runs(300),
+      )
+    },
+    TIMEOUT_MS,
+  )
+
+  test(
     'a truncation, from either end',
     () => {
       fc.assert(

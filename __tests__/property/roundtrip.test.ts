@@ -50,7 +50,10 @@ const scenario = fc.record({
   /** Sometimes a long claim: pushes the HMAC input past its scratch buffer and past 8192. */
   bulk: fc.oneof(
     { arbitrary: fc.constant(null), weight: 4 },
-    { arbitrary: fc.string({ unit: 'binary', minLength: 500, maxLength: 4000 }), weight: 1 },
+    {
+      arbitrary: fc.string({ unit: 'binary', minLength: 500, maxLength: 4000, size: 'max' }),
+      weight: 1,
+    },
   ),
   exp: fc.oneof(
     fc.constant({ via: 'default' as const }),
@@ -104,7 +107,7 @@ const scenario = fc.record({
 function secretForms(g: fc.GeneratorValue, minBytes: number): { bytes: Buffer; forms: Secret[] } {
   if (g(fc.boolean)) {
     // A string secret is its UTF-8 bytes; each code point is at least one byte.
-    const text = g(fc.string, { unit: 'binary', minLength: minBytes, maxLength: 100 })
+    const text = g(fc.string, { unit: 'binary', minLength: minBytes, maxLength: 100, size: 'max' })
     const bytes = Buffer.from(text, 'utf8')
     return { bytes, forms: [text, bytes, new Uint8Array(bytes), createSecretKey(bytes)] }
   }
