@@ -205,16 +205,42 @@ describe('signToken refuses', () => {
     ['a bad currentDate', {}, { currentDate: new Date(NaN) }, /valid Date/],
     ['a bad maxTokenLength', {}, { maxTokenLength: 1.5 }, /positive whole number/],
     ['a BigInt', { big: 1n }, {}, /cannot be serialized as JSON/],
+    ['NaN in a nested array', { scores: [1, NaN] }, {}, /payload.scores\[1\] is not a finite/],
+    [
+      '-Infinity deep in an object',
+      { a: { b: [{ c: -Infinity }] } },
+      {},
+      /payload.a.b\[0\].c is not a finite number/,
+    ],
   ])('%s', (_name, payload, options, message) => {
     const err = thrown(() => signToken(payload, SECRET, options))
     expect(err).toBeInstanceOf(TypeError)
     expect(err.message).toMatch(message)
   })
 
-  test('a cyclic payload', () => {
+  test('a cyclic payload, directly or through an object the walk does not enter', () => {
     const payload: Record<string, unknown> = {}
     payload.self = payload
-    expect(() => signToken(payload, SECRET)).toThrow(/cannot be serialized as JSON/)
+    expect(() => signToken(payload, SECRET)).toThrow(/nested more than 64 levels deep, or refers/)
+    class Node {
+      next: Node = this
+    }
+    expect(() => signToken({ node: new Node() }, SECRET)).toThrow(/cannot be serialized as JSON/)
+  })
+
+  test('nesting: 64 levels (the payload is one) sign, 65 are refused', () => {
+    const nest = (levels: number): unknown => {
+      let value: unknown = 1
+      for (let i = 0; i < levels; i++) value = i % 2 === 0 ? [value] : { v: value }
+      return value
+    }
+    expect(decodeToken(signToken({ deep: nest(63) }, SECRET)).payload.deep).toEqual(nest(63))
+    expect(() => signToken({ deep: nest(64) }, SECRET)).toThrow(/nested more than 64 levels/)
+  })
+
+  test('values JSON writes through toJSON (a Date) are not walked, and sign as JSON does', () => {
+    const when = new Date(Date.UTC(2026, 0, 1))
+    expect(decodeToken(signToken({ when }, SECRET)).payload.when).toBe('2026-01-01T00:00:00.000Z')
   })
 
   test('a weak secret, with the length rule of the chosen algorithm', () => {

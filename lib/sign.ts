@@ -91,17 +91,39 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * The payload's own time claims must already be NumericDates, and no top-level value
- * may be a non-finite number: `JSON.stringify` would silently write `null` for it.
+ * The payload's own time claims must already be NumericDates, and no value anywhere in
+ * it may be a non-finite number: `JSON.stringify` would silently write `null` for it.
  */
 function checkPayloadValues(payload: Record<string, unknown>): void {
   for (const name of Object.keys(payload)) {
     const value = payload[name]
-    if (typeof value === 'number' && !Number.isFinite(value)) {
-      throw setupError(`payload.${name} is not a finite number`)
-    }
     if ((name === 'exp' || name === 'nbf' || name === 'iat') && typeof value !== 'number') {
       throw setupError(`payload.${name} must be a number of seconds since the epoch`)
+    }
+    checkFinite(value, `payload.${name}`, 1)
+  }
+}
+
+/** Deeper than any sane payload; a cycle (the usual reason to get here) hits it too. */
+const MAX_PAYLOAD_DEPTH = 64
+
+/** Walk arrays and plain objects (what `JSON.stringify` writes as such) for NaN and ±Infinity. */
+function checkFinite(value: unknown, path: string, depth: number): void {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw setupError(`${path} is not a finite number`)
+    return
+  }
+  if (typeof value !== 'object' || value === null) return
+  if (depth >= MAX_PAYLOAD_DEPTH) {
+    throw setupError(
+      `payload is nested more than ${MAX_PAYLOAD_DEPTH} levels deep, or refers to itself`,
+    )
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) checkFinite(value[i], `${path}[${i}]`, depth + 1)
+  } else if (isPlainObject(value)) {
+    for (const name of Object.keys(value)) {
+      checkFinite(value[name], `${path}.${name}`, depth + 1)
     }
   }
 }
@@ -117,7 +139,8 @@ function checkPayloadValues(payload: Record<string, unknown>): void {
  * in `kid`.
  *
  * Throws a `TypeError` for a payload that is not a plain object, a claim given both
- * in the payload and as an option, a non-finite number, an unknown duration, a weak
+ * in the payload and as an option, a non-finite number anywhere in the payload, a
+ * payload nested more than 64 levels deep, an unknown duration, a weak
  * secret, a key unfit for the algorithm (a public key, the wrong curve, RSA under
  * 2048 bits), or a token longer than `maxTokenLength`.
  *
