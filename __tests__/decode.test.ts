@@ -25,6 +25,15 @@ describe('decodeToken', () => {
     )
   })
 
+  test('decodes a payload larger than the reused buffer keeps, then small ones as before', () => {
+    const blob = 'é'.repeat(100_000) // 200,000 UTF-8 bytes: past the 64 KiB the decoder keeps
+    const huge = createToken({ payload: { blob } })
+    expect(decodeToken(huge).payload.blob).toBe(blob)
+    const badUtf8 = `${b64({ alg: 'HS256' })}.${Buffer.concat([Buffer.from('{"a":"'), Buffer.alloc(70_000, 0xff), Buffer.from('"}')]).toString('base64url')}.c2ln`
+    expect(thrown(() => decodeToken(badUtf8)).message).toMatch(/payload is not valid UTF-8/)
+    expect(decodeToken(createToken({ payload: { sub: 'a' } })).payload).toEqual({ sub: 'a' })
+  })
+
   test.each([
     ['not a string', 42],
     ['two segments', 'a.b'],

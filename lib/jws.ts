@@ -31,6 +31,11 @@ export function splitToken(token: string): Split {
 
 /** Reused decode target: safe because decoding is synchronous and never yields. */
 let scratch = Buffer.alloc(8192)
+/**
+ * The scratch grows to fit tokens up to this size and no further: a one-off huge token
+ * (`decodeToken` has no length limit) gets a buffer of its own, freed with it.
+ */
+const MAX_SCRATCH = 64 * 1024
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 /**
@@ -46,14 +51,15 @@ export function decodeJsonObject(
   part: 'header' | 'payload',
 ): Record<string, unknown> {
   const needed = ((end - start) * 3) >>> 2
-  if (needed > scratch.length) scratch = Buffer.alloc(needed)
-  const length = base64urlWrite(scratch, token.slice(start, end), 0)
-  const text = utf8Slice(scratch, 0, length)
+  if (needed > scratch.length && needed <= MAX_SCRATCH) scratch = Buffer.alloc(needed)
+  const target = needed <= scratch.length ? scratch : Buffer.allocUnsafe(needed)
+  const length = base64urlWrite(target, token.slice(start, end), 0)
+  const text = utf8Slice(target, 0, length)
   // toString() replaces bad sequences with U+FFFD; only then is the strict (slower)
   // check needed, since the text may also hold a genuine, well-encoded U+FFFD.
   if (text.includes('\uFFFD')) {
     try {
-      strictUtf8.decode(scratch.subarray(0, length))
+      strictUtf8.decode(target.subarray(0, length))
     } catch {
       fail('token_malformed', `${part} is not valid UTF-8`)
     }
