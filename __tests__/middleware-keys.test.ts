@@ -1,7 +1,7 @@
 import request from 'supertest'
 import { jwtAuth, remoteKeySet, signToken } from 'express-jwt-gate'
 import type { JwtAuthError, KeyRing } from 'express-jwt-gate'
-import { EXPRESS_VERSIONS, traceApp } from './helpers/apps'
+import { EXPRESS_VERSIONS, failOnUnhandledRejections, traceApp } from './helpers/apps'
 import { jwkOf, pair } from './helpers/keys'
 import { startProvider, type Provider } from './helpers/provider'
 import { createToken, SECRET } from './helpers/tokens'
@@ -15,15 +15,7 @@ const ring: KeyRing = [
 const INVALID = (description: string) =>
   `Bearer error="invalid_token", error_description="${description}"`
 
-// Express 4 does not forward rejected promises: a remote verification the middleware
-// left unhandled would show here.
-const unhandled: unknown[] = []
-const recordUnhandled = (reason: unknown) => unhandled.push(reason)
-beforeAll(() => process.on('unhandledRejection', recordUnhandled))
-afterAll(() => {
-  process.off('unhandledRejection', recordUnhandled)
-  expect(unhandled).toEqual([])
-})
+failOnUnhandledRejections()
 
 let provider: Provider
 beforeEach(async () => {

@@ -3,11 +3,13 @@ import { request as httpRequest, Agent } from 'node:http'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { authErrorHandler, jwtAuth, requireFeature, signToken } from 'express-jwt-gate'
-import { EXPRESS_VERSIONS } from './helpers/apps'
+import { EXPRESS_VERSIONS, failOnUnhandledRejections } from './helpers/apps'
 import { SECRET } from './helpers/tokens'
 
 // Modest by default so `npm test` stays quick; FC_NUM_RUNS=5000 for a long local run.
 const numRuns = Number(process.env.FC_NUM_RUNS ?? 150)
+
+failOnUnhandledRejections()
 
 /** `Bearer`, then auth-params, each a quoted string (RFC 9110 §11.2, RFC 6750 §3). */
 const CHALLENGE =

@@ -2,7 +2,7 @@ import request from 'supertest'
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express'
 import { InvalidTokenError, authErrorHandler, jwtAuth, signToken } from 'express-jwt-gate'
 import type { JwtAuthError, JwtAuthOptions } from 'express-jwt-gate'
-import { EXPRESS_VERSIONS, rawRequest, traceApp } from './helpers/apps'
+import { EXPRESS_VERSIONS, failOnUnhandledRejections, rawRequest, traceApp } from './helpers/apps'
 import { b64, SECRET, thrown } from './helpers/tokens'
 
 const payload = { userId: 1001, licensedFeatures: ['todos'] }
@@ -10,15 +10,7 @@ const token = signToken(payload, SECRET)
 const bearer = `Bearer ${token}`
 const INVALID_TOKEN = /^Bearer error="invalid_token", error_description="[^"]+"$/
 
-// Express 4 does not forward rejected promises: any rejection the middleware left
-// unhandled would show here.
-const unhandled: unknown[] = []
-const recordUnhandled = (reason: unknown) => unhandled.push(reason)
-beforeAll(() => process.on('unhandledRejection', recordUnhandled))
-afterAll(() => {
-  process.off('unhandledRejection', recordUnhandled)
-  expect(unhandled).toEqual([])
-})
+failOnUnhandledRejections()
 
 describe.each(EXPRESS_VERSIONS)('jwtAuth on %s', (_version, express) => {
   const app = (options?: Omit<JwtAuthOptions, 'secret'>) =>

@@ -74,3 +74,18 @@ export async function rawRequest(
     await new Promise((resolve) => server.close(resolve))
   }
 }
+
+/**
+ * Fail the suite if any promise rejection goes unhandled while it runs. Express 4 does
+ * not forward rejected promises, so a rejection the middleware left loose would only
+ * show here. Call once at the top of a suite file.
+ */
+export function failOnUnhandledRejections(): void {
+  const unhandled: unknown[] = []
+  const record = (reason: unknown) => unhandled.push(reason)
+  beforeAll(() => process.on('unhandledRejection', record))
+  afterAll(() => {
+    process.off('unhandledRejection', record)
+    expect(unhandled).toEqual([])
+  })
+}
