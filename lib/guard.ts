@@ -24,7 +24,16 @@ export interface GuardOptions {
   realm?: string
 }
 
-/** A list of names, optionally followed by {@link GuardOptions}. */
+/**
+ * A list of names, optionally followed by {@link GuardOptions}.
+ *
+ * @example
+ * ```ts
+ * import { requireFeature, type GuardArguments } from 'express-jwt-gate'
+ * const reports: GuardArguments = ['reports:read', { claim: 'permissions' }]
+ * app.get('/reports', requireFeature(...reports), handler)
+ * ```
+ */
 export type GuardArguments = string[] | [...names: string[], options: GuardOptions]
 
 export const GUARD_OPTION_NAMES: ReadonlySet<string> = new Set([

@@ -8,7 +8,17 @@ import { isRemoteKeySet, type RemoteKeySet } from './remote'
 import type { JwtUser } from './types'
 import { createVerifier, VERIFY_OPTION_NAMES, type VerifyOptions } from './verify'
 
-/** What a custom token source may return: a token, nothing, or a promise of either. */
+/**
+ * What a custom token source (`getToken`) may return: a token, nothing, or a promise of
+ * either.
+ *
+ * @example
+ * ```ts
+ * import { jwtAuth, type TokenSource } from 'express-jwt-gate'
+ * const fromCookie = (req: Request): TokenSource => req.cookies?.session as string | undefined
+ * app.use(jwtAuth(secret, { getToken: fromCookie }))
+ * ```
+ */
 export type TokenSource = string | undefined | null | Promise<string | undefined | null>
 
 /**
