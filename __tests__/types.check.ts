@@ -3,8 +3,16 @@
 // declares `req.user`, and the two declarations must merge.
 /// <reference types="passport" />
 import express from 'express'
-import { createVerifier, jwtAuth, requireFeature, verifyToken } from 'express-jwt-gate'
-import type { JwtClaims, JwtUser } from 'express-jwt-gate'
+import { generateKeyPairSync } from 'node:crypto'
+import {
+  createVerifier,
+  jwtAuth,
+  remoteKeySet,
+  requireFeature,
+  signToken,
+  verifyToken,
+} from 'express-jwt-gate'
+import type { AsyncVerifier, JwtClaims, JwtUser, KeyRing, Verifier } from 'express-jwt-gate'
 
 /** True only when A and B are the same type. */
 type Equal<A, B> =
@@ -68,3 +76,24 @@ jwtAuth('secret', {
 // A missing secret is a compile error too.
 // @ts-expect-error the secret is required
 jwtAuth()
+
+// Keys: a ring or a public key keeps verification synchronous; a remote set makes it a
+// promise, and the types say which, so an `await` is never forgotten or needless.
+const { privateKey, publicKey } = generateKeyPairSync('ed25519')
+const ring: KeyRing = [{ kid: 'k1', key: privateKey, alg: 'EdDSA' }]
+const jwks = remoteKeySet('https://auth.example.com/.well-known/jwks.json')
+const fromRing = createVerifier(ring)
+assertType<Equal<typeof fromRing, Verifier>>()
+const fromPublicKey = verifyToken<MyClaims>('t', publicKey, { algorithms: ['EdDSA'] })
+assertType<Equal<typeof fromPublicKey, MyClaims & JwtClaims>>()
+const fromRemote = createVerifier<MyClaims>(jwks)
+assertType<Equal<typeof fromRemote, AsyncVerifier<MyClaims>>>()
+const remoteClaims = verifyToken<MyClaims>('t', jwks)
+assertType<Equal<typeof remoteClaims, Promise<MyClaims & JwtClaims>>>()
+void [fromRing, fromPublicKey, fromRemote, remoteClaims]
+app.use(jwtAuth(ring), jwtAuth(publicKey, { algorithms: ['EdDSA'] }), jwtAuth({ secret: jwks }))
+signToken({ sub: 'alice' }, ring)
+// @ts-expect-error a remote set holds public keys only: it cannot sign
+signToken({ sub: 'alice' }, jwks)
+// @ts-expect-error an algorithm this package does not implement
+createVerifier('secret', { algorithms: ['ES256K'] })
