@@ -265,4 +265,18 @@ describe('signToken refuses', () => {
       signToken({ blob: 'x'.repeat(6300) }, SECRET, { ...at, maxTokenLength: 10_000 }).length,
     ).toBeGreaterThan(8192)
   })
+
+  test('the length is checked before signing, and again with the signature', () => {
+    const exact = signToken({ a: 1 }, SECRET, at)
+    const signingInput = exact.slice(0, exact.lastIndexOf('.'))
+    expect(signToken({ a: 1 }, SECRET, { ...at, maxTokenLength: exact.length })).toBe(exact)
+    // Room for the signing input but not the signature: refused after signing.
+    expect(() => signToken({ a: 1 }, SECRET, { ...at, maxTokenLength: exact.length - 1 })).toThrow(
+      `token would be ${exact.length} bytes, over maxTokenLength (${exact.length - 1})`,
+    )
+    // Not even room for the signing input: refused before any signature is made.
+    expect(() =>
+      signToken({ a: 1 }, SECRET, { ...at, maxTokenLength: signingInput.length }),
+    ).toThrow(`token would be more than ${signingInput.length} bytes`)
+  })
 })

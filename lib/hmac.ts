@@ -4,6 +4,9 @@ import { latin1Write } from './native-buffer'
 /** The hash behind each HMAC algorithm of RFC 7518 §3.2. */
 export type HmacHash = 'sha256' | 'sha384' | 'sha512'
 
+/** The scratch buffers grow to fit inputs up to this size; longer ones use `createHmac`. */
+const MAX_SCRATCH = 64 * 1024
+
 /** A prepared HMAC: takes ASCII text, returns the MAC as unpadded base64url. */
 export type Mac = (input: string) => string
 
@@ -34,10 +37,10 @@ export function createMac(
   key: Uint8Array,
   hashImpl: OneShotHash | null = oneShotHash ?? null,
 ): Mac {
-  if (hashImpl === null) {
-    const keyCopy = Buffer.from(key)
-    return (input) => crypto.createHmac(hash, keyCopy).update(input, 'latin1').digest('base64url')
-  }
+  const keyCopy = Buffer.from(key)
+  const viaCreateHmac: Mac = (input) =>
+    crypto.createHmac(hash, keyCopy).update(input, 'latin1').digest('base64url')
+  if (hashImpl === null) return viaCreateHmac
   const block = hash === 'sha256' ? 64 : 128
   const digestLength = hash === 'sha256' ? 32 : hash === 'sha384' ? 48 : 64
   // RFC 2104 §2: a key longer than the block is replaced by its hash.
@@ -57,6 +60,8 @@ export function createMac(
 
   return (input) => {
     const end = block + input.length
+    // A rare huge input (signing a big payload) must not pin a buffer its size.
+    if (end > MAX_SCRATCH) return viaCreateHmac(input)
     if (end > inner.length) {
       inner = grow(inner, block, end)
       views = new Map()

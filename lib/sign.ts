@@ -204,11 +204,17 @@ export function signToken(
     throw setupError(`payload cannot be serialized as JSON (${(cause as Error).message})`)
   }
   const signingInput = `${headerSegment(signer.alg, signer.kid)}.${encodeBase64url(body)}`
-  const token = `${signingInput}.${signer.sign(signingInput)}`
-  if (token.length > maxTokenLength) {
-    throw setupError(
-      `token would be ${token.length} bytes, over maxTokenLength (${maxTokenLength}); keep payloads small`,
-    )
+  // Checked before signing too, so an oversize payload costs no signature.
+  if (signingInput.length >= maxTokenLength) {
+    tooLong(`more than ${signingInput.length}`, maxTokenLength)
   }
+  const token = `${signingInput}.${signer.sign(signingInput)}`
+  if (token.length > maxTokenLength) tooLong(String(token.length), maxTokenLength)
   return token
+}
+
+function tooLong(length: string, maxTokenLength: number): never {
+  throw setupError(
+    `token would be ${length} bytes, over maxTokenLength (${maxTokenLength}); keep payloads small`,
+  )
 }
