@@ -100,32 +100,40 @@ function checkPayloadValues(payload: Record<string, unknown>): void {
     if ((name === 'exp' || name === 'nbf' || name === 'iat') && typeof value !== 'number') {
       throw setupError(`payload.${name} must be a number of seconds since the epoch`)
     }
-    checkFinite(value, `payload.${name}`, 1)
+    const where = nonFinitePath(value, 1)
+    if (where !== undefined) throw setupError(`payload.${name}${where} is not a finite number`)
   }
 }
 
 /** Deeper than any sane payload; a cycle (the usual reason to get here) hits it too. */
 const MAX_PAYLOAD_DEPTH = 64
 
-/** Walk arrays and plain objects (what `JSON.stringify` writes as such) for NaN and ±Infinity. */
-function checkFinite(value: unknown, path: string, depth: number): void {
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw setupError(`${path} is not a finite number`)
-    return
-  }
-  if (typeof value !== 'object' || value === null) return
+/**
+ * Where in `value` a NaN or ±Infinity is (`''` for `value` itself, `[2].score` inside
+ * it), or `undefined`. Walks arrays and plain objects, which is what `JSON.stringify`
+ * writes as such; the path is built only on the way back from a find, since signing
+ * is a hot path and almost every payload is clean.
+ */
+function nonFinitePath(value: unknown, depth: number): string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : ''
+  if (typeof value !== 'object' || value === null) return undefined
   if (depth >= MAX_PAYLOAD_DEPTH) {
     throw setupError(
       `payload is nested more than ${MAX_PAYLOAD_DEPTH} levels deep, or refers to itself`,
     )
   }
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) checkFinite(value[i], `${path}[${i}]`, depth + 1)
+    for (let i = 0; i < value.length; i++) {
+      const where = nonFinitePath(value[i], depth + 1)
+      if (where !== undefined) return `[${i}]${where}`
+    }
   } else if (isPlainObject(value)) {
     for (const name of Object.keys(value)) {
-      checkFinite(value[name], `${path}.${name}`, depth + 1)
+      const where = nonFinitePath(value[name], depth + 1)
+      if (where !== undefined) return `.${name}${where}`
     }
   }
+  return undefined
 }
 
 /**
