@@ -151,3 +151,28 @@ function show(value: unknown): string {
     return String(value)
   }
 }
+
+/** A single-character edit: where (any natural number, taken modulo the length), what, with which character. */
+export interface Edit {
+  at: number
+  edit: 'substitute' | 'insert' | 'delete'
+  c: string
+}
+
+/** Single-character edits whose characters come from `chars`. */
+export const singleEdit = (chars: fc.Arbitrary<string>): fc.Arbitrary<Edit> =>
+  fc.record({
+    at: fc.nat(),
+    edit: fc.constantFrom('substitute' as const, 'insert' as const, 'delete' as const),
+    c: chars,
+  })
+
+/**
+ * `token` with the edit applied. Substituting a character by itself gives `token`
+ * back: callers skip that case (`fc.pre`), since it is no mutation.
+ */
+export function applyEdit(token: string, { at, edit, c }: Edit): string {
+  const i = at % (edit === 'insert' ? token.length + 1 : token.length)
+  const rest = token.slice(edit === 'insert' ? i : i + 1)
+  return token.slice(0, i) + (edit === 'delete' ? '' : c) + rest
+}
