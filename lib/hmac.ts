@@ -1,11 +1,8 @@
 import * as crypto from 'node:crypto'
-import { latin1Write } from './native-buffer'
+import { latin1Write, MAX_SCRATCH_BYTES } from './native-buffer'
 
 /** The hash behind each HMAC algorithm of RFC 7518 §3.2. */
 export type HmacHash = 'sha256' | 'sha384' | 'sha512'
-
-/** The scratch buffers grow to fit inputs up to this size; longer ones use `createHmac`. */
-const MAX_SCRATCH = 64 * 1024
 
 /** A prepared HMAC: takes ASCII text, returns the MAC as unpadded base64url. */
 export type Mac = (input: string) => string
@@ -61,7 +58,7 @@ export function createMac(
   return (input) => {
     const end = block + input.length
     // A rare huge input (signing a big payload) must not pin a buffer its size.
-    if (end > MAX_SCRATCH) return viaCreateHmac(input)
+    if (end > MAX_SCRATCH_BYTES) return viaCreateHmac(input)
     if (end > inner.length) {
       inner = grow(inner, block, end)
       views = new Map()

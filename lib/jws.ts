@@ -1,6 +1,6 @@
 import { hasCanonicalTail } from './base64url'
 import { fail } from './errors'
-import { base64urlWrite, utf8Slice } from './native-buffer'
+import { base64urlWrite, MAX_SCRATCH_BYTES, utf8Slice } from './native-buffer'
 
 /** Three non-empty segments of the base64url alphabet, and nothing else. */
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
@@ -31,11 +31,6 @@ export function splitToken(token: string): Split {
 
 /** Reused decode target: safe because decoding is synchronous and never yields. */
 let scratch = Buffer.alloc(8192)
-/**
- * The scratch grows to fit tokens up to this size and no further: a one-off huge token
- * (`decodeToken` has no length limit) gets a buffer of its own, freed with it.
- */
-const MAX_SCRATCH = 64 * 1024
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 /**
@@ -51,7 +46,7 @@ export function decodeJsonObject(
   part: 'header' | 'payload',
 ): Record<string, unknown> {
   const needed = ((end - start) * 3) >>> 2
-  if (needed > scratch.length && needed <= MAX_SCRATCH) scratch = Buffer.alloc(needed)
+  if (needed > scratch.length && needed <= MAX_SCRATCH_BYTES) scratch = Buffer.alloc(needed)
   const target = needed <= scratch.length ? scratch : Buffer.allocUnsafe(needed)
   const length = base64urlWrite(target, token.slice(start, end), 0)
   const text = utf8Slice(target, 0, length)

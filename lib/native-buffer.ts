@@ -47,3 +47,10 @@ export function nativeBufferMethods(proto: object): NativeBufferMethods {
 export const { latin1Write, base64urlWrite, utf8Slice } = nativeBufferMethods(
   Buffer.prototype as object,
 )
+
+/**
+ * The most a reused scratch buffer (token decoding, HMAC input) grows to. Tokens are a
+ * few hundred bytes; a rare huge one gets a buffer or a `createHmac` of its own, so it
+ * does not pin memory its size for the life of the process.
+ */
+export const MAX_SCRATCH_BYTES = 64 * 1024
