@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import * as source from '../lib/index'
+import * as source from '../lib'
 import pkg from '../package.json'
 
 const root = resolve(__dirname, '..')

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as api from 'express-jwt-gate'
-import { GUARD_OPTION_NAMES } from '../lib/guard'
-import { MIDDLEWARE_OPTION_NAMES } from '../lib/middleware'
+import { GUARD_OPTION_NAMES } from '../lib/express/guard'
+import { MIDDLEWARE_OPTION_NAMES } from '../lib/express/middleware'
 import { SIGN_OPTION_NAMES } from '../lib/sign'
 
 const root = join(__dirname, '..')

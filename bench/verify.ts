@@ -19,7 +19,7 @@ import { createSigner, createVerifier as createFastVerifier } from 'fast-jwt'
 import jsonwebtoken from 'jsonwebtoken'
 import { createVerifier, signToken } from 'express-jwt-gate'
 // Only to count the hit rate of the memory run; everything timed uses the built package.
-import { TokenCache } from '../lib/cache'
+import { TokenCache } from '../lib/core/cache'
 import {
   asAuthorization,
   envNumber,

@@ -1,6 +1,6 @@
-import { fail } from './errors'
-import { decodeJsonObject, splitToken } from './jws'
-import type { JwtHeader, JwtPayload } from './types'
+import { fail } from './core/errors'
+import { decodeJsonObject, splitToken } from './core/jws'
+import type { JwtHeader, JwtPayload } from './core/types'
 import { checkHeaderShape } from './verify'
 
 /**

@@ -1,9 +1,15 @@
-import { encodeBase64url } from './base64url'
-import { toSeconds, type Duration } from './duration'
-import { setupError } from './errors'
-import type { Algorithm } from './algorithms'
-import { signingKeyFor, type KeySource } from './keys'
-import { readDate, readOptions, readPositiveInteger, readString, readStringList } from './options'
+import { encodeBase64url } from './core/base64url'
+import { toSeconds, type Duration } from './core/duration'
+import { setupError } from './core/errors'
+import type { Algorithm } from './core/algorithms'
+import { signingKeyFor, type KeySource } from './keys/source'
+import {
+  readDate,
+  readOptions,
+  readPositiveInteger,
+  readString,
+  readStringList,
+} from './core/options'
 import { DEFAULT_MAX_TOKEN_LENGTH } from './verify'
 
 /**

@@ -1,13 +1,24 @@
-import { readCacheOptions, TokenCache, type CacheOptions } from './cache'
-import { validateClaims, type ClaimRules } from './claims'
-import { toSeconds, type Duration } from './duration'
-import { fail, setupError } from './errors'
-import { decodeJsonObject, splitToken, type Split } from './jws'
-import { readAlgorithm, type Algorithm } from './algorithms'
-import { createKeyResolver, type KeyResolver, type KeySource, type VerificationKey } from './keys'
-import { isRemoteKeySet, remoteKeyResolver, type RemoteKeySet } from './remote'
-import { readDate, readOptions, readPositiveInteger, readString, readStringList } from './options'
-import type { JwtClaims, JwtHeader, JwtPayload } from './types'
+import { readCacheOptions, TokenCache, type CacheOptions } from './core/cache'
+import { validateClaims, type ClaimRules } from './core/claims'
+import { toSeconds, type Duration } from './core/duration'
+import { fail, setupError } from './core/errors'
+import { decodeJsonObject, splitToken, type Split } from './core/jws'
+import { readAlgorithm, type Algorithm } from './core/algorithms'
+import {
+  createKeyResolver,
+  type KeyResolver,
+  type KeySource,
+  type VerificationKey,
+} from './keys/source'
+import { isRemoteKeySet, remoteKeyResolver, type RemoteKeySet } from './keys/remote'
+import {
+  readDate,
+  readOptions,
+  readPositiveInteger,
+  readString,
+  readStringList,
+} from './core/options'
+import type { JwtClaims, JwtHeader, JwtPayload } from './core/types'
 
 /**
  * Options of {@link verifyToken} and {@link createVerifier}. Every duration is in

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { runCli } from '../cli'
+import { runCli } from '../cli/main'
 
 // exitCode rather than process.exit(): output piped to another program is written
 // asynchronously, and exit() would cut it short.

@@ -1,6 +1,6 @@
 import { decodeToken } from '../decode'
-import { isAsymmetricAlgorithm, type Algorithm } from '../algorithms'
-import { generateSecret } from '../secret'
+import { isAsymmetricAlgorithm, type Algorithm } from '../core/algorithms'
+import { generateSecret } from '../keys/secret'
 import { signToken, type SignOptions } from '../sign'
 import { verifyToken, type VerifyOptions } from '../verify'
 import { onePositional, parseCommand, UsageError } from './args'

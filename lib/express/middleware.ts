@@ -1,0 +1,286 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express'
+import { countAuthorizationLines, parseAuthorization } from './bearer'
+import {
+  CredentialsMissingError,
+  InvalidTokenError,
+  JwtAuthError,
+  setupError,
+} from '../core/errors'
+import type { KeySource } from '../keys/source'
+import { readOptions } from '../core/options'
+import { readRealm, rememberRealm } from './realm'
+import { isRemoteKeySet, type RemoteKeySet } from '../keys/remote'
+import type { JwtUser } from '../core/types'
+import { createVerifier, VERIFY_OPTION_NAMES, type VerifyOptions } from '../verify'
+
+/**
+ * What a custom token source (`getToken`) may return: a token, nothing, or a promise of
+ * either.
+ *
+ * @example
+ * ```ts
+ * import { jwtAuth, type TokenSource } from 'express-jwt-gate'
+ * const fromCookie = (req: Request): TokenSource => req.cookies?.session as string | undefined
+ * app.use(jwtAuth(secret, { getToken: fromCookie }))
+ * ```
+ */
+export type TokenSource = string | undefined | null | Promise<string | undefined | null>
+
+/**
+ * Options of {@link jwtAuth}: every verification option of the token core, plus how
+ * the middleware finds the token and what it does with the result.
+ *
+ * @example
+ * ```ts
+ * import type { JwtAuthOptions } from 'express-jwt-gate'
+ * const options: JwtAuthOptions = { audience: 'api', realm: 'example', credentialsRequired: true }
+ * ```
+ */
+export interface JwtAuthOptions extends VerifyOptions {
+  /**
+   * The key, for the `jwtAuth(options)` form: a secret, a public key (its algorithm
+   * in `algorithms`), a key ring or a {@link RemoteKeySet}.
+   */
+  secret?: KeySource | RemoteKeySet
+  /**
+   * Default `true`. When `false` there are three outcomes: no credentials → `next()`
+   * with no user; a valid token → user set; credentials present but invalid → still
+   * refused (400 or 401). Only the absence of credentials is let through.
+   */
+  credentialsRequired?: boolean
+  /**
+   * A custom token source (a cookie, say) that replaces `Authorization` header
+   * parsing. Return `undefined`, `null` or `''` for "no credentials". May be async.
+   */
+  getToken?: (req: Request) => TokenSource
+  /** Where the verified payload is attached. Default `'user'`. */
+  requestProperty?: string
+  /**
+   * Called after a token verifies; a truthy result refuses it with 401
+   * `token_revoked`. If it throws or rejects, that error goes to `next(err)`
+   * unchanged: a failed lookup never counts as "not revoked".
+   */
+  isRevoked?: (payload: JwtUser, req: Request) => unknown
+  /** Named in every `WWW-Authenticate` challenge, including the guards'. */
+  realm?: string
+  /**
+   * Called with every refusal, for logs and metrics. It gets the error (with its
+   * `code`), never the token. If it throws, that error goes to `next(err)`.
+   */
+  onFailure?: (error: JwtAuthError, req: Request) => void
+}
+
+export const MIDDLEWARE_OPTION_NAMES: ReadonlySet<string> = new Set([
+  ...VERIFY_OPTION_NAMES,
+  'secret',
+  'credentialsRequired',
+  'getToken',
+  'requestProperty',
+  'isRevoked',
+  'realm',
+  'onFailure',
+])
+
+/** Names that would change an object's prototype machinery if assigned on `req`. */
+const FORBIDDEN_PROPERTIES = new Set(['__proto__', 'constructor', 'prototype'])
+
+function readFunction<F>(value: unknown, option: string): F | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'function') throw setupError(`${option} must be a function`)
+  return value as F
+}
+
+function readRequestProperty(value: unknown): string {
+  if (value === undefined) return 'user'
+  if (typeof value !== 'string' || value === '' || FORBIDDEN_PROPERTIES.has(value)) {
+    throw setupError(`requestProperty must be a non-empty property name such as 'user' or 'auth'`)
+  }
+  return value
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  )
+}
+
+/**
+ * The token of a request: from the custom source when one is configured, otherwise
+ * from the one `Authorization` header (RFC 6750 §2.1). Query strings and bodies are
+ * never read: tokens there end up in logs and caches (RFC 6750 §2.3, §5.3).
+ */
+function tokenFromHeader(req: Request): string | undefined {
+  const value = req.headers.authorization
+  // Node keeps only the first of several Authorization lines in req.headers, so the
+  // raw list is the only place a second one shows.
+  return value === undefined
+    ? undefined
+    : parseAuthorization(value, countAuthorizationLines(req.rawHeaders))
+}
+
+/**
+ * Express middleware that verifies a `Bearer` token and attaches its payload to
+ * `req.user`. Options are validated and the key prepared once, here: a bad option
+ * or a weak secret throws at `app.use` time.
+ *
+ * The key is anything {@link createVerifier} takes: a secret, a public key (its
+ * algorithm in `algorithms`), a {@link KeyRing}, or a {@link remoteKeySet}, with
+ * which each request waits for the set (fetched and cached) and a set that cannot
+ * be fetched refuses tokens with 401 `key_set_unavailable`.
+ *
+ * Outcomes: no credentials → 401 `WWW-Authenticate: Bearer` (no `error`); a malformed
+ * `Bearer` header or several `Authorization` lines → 400 `invalid_request`; any token
+ * failure → 401 `invalid_token` with an `error_description`. Every failure goes to
+ * `next(err)` as a {@link JwtAuthError} that Express's default handler already
+ * renders correctly; nothing is thrown out of the middleware and no promise is
+ * left to reject, on Express 4 or 5.
+ *
+ * @example
+ * ```ts
+ * import express from 'express'
+ * import { jwtAuth } from 'express-jwt-gate'
+ * const app = express()
+ * app.use(jwtAuth(process.env.JWT_SECRET!, { audience: 'api' }))
+ * app.get('/me', (req, res) => res.json(req.user))
+ * ```
+ */
+export function jwtAuth(
+  keys: KeySource | RemoteKeySet,
+  options?: Omit<JwtAuthOptions, 'secret'>,
+): RequestHandler
+export function jwtAuth(
+  options: JwtAuthOptions & { secret: KeySource | RemoteKeySet },
+): RequestHandler
+export function jwtAuth(
+  secretOrOptions:
+    KeySource | RemoteKeySet | (JwtAuthOptions & { secret: KeySource | RemoteKeySet }),
+  maybeOptions?: Omit<JwtAuthOptions, 'secret'>,
+): RequestHandler {
+  // A plain object is the options, unless it is a key: a JWK (which always has
+  // kty) or a remote key set.
+  const optionsForm =
+    typeof secretOrOptions === 'object' &&
+    secretOrOptions !== null &&
+    !(secretOrOptions instanceof Uint8Array) &&
+    Object.getPrototypeOf(secretOrOptions) === Object.prototype &&
+    !Object.hasOwn(secretOrOptions, 'kty') &&
+    !isRemoteKeySet(secretOrOptions)
+  if (optionsForm && maybeOptions !== undefined) {
+    throw setupError('jwtAuth takes either (secret, options) or (options with a secret), not both')
+  }
+  const all = readOptions<JwtAuthOptions>(
+    optionsForm ? secretOrOptions : maybeOptions,
+    MIDDLEWARE_OPTION_NAMES,
+    'jwtAuth',
+  )
+  if (!optionsForm && all.secret !== undefined) {
+    throw setupError('jwtAuth: pass the secret once, as the first argument or as options.secret')
+  }
+  const secret = optionsForm ? all.secret : (secretOrOptions as KeySource | RemoteKeySet)
+
+  // Split our own options from the core's, without touching the caller's object.
+  const verifyOptions: Record<string, unknown> = {}
+  for (const name of VERIFY_OPTION_NAMES) {
+    if (all[name as keyof JwtAuthOptions] !== undefined) {
+      verifyOptions[name] = all[name as keyof JwtAuthOptions]
+    }
+  }
+  const verify = createVerifier<JwtUser>(secret as KeySource | RemoteKeySet, verifyOptions)
+
+  if (all.credentialsRequired !== undefined && typeof all.credentialsRequired !== 'boolean') {
+    throw setupError('credentialsRequired must be true or false')
+  }
+  const credentialsRequired = all.credentialsRequired ?? true
+  const getToken = readFunction<(req: Request) => TokenSource>(all.getToken, 'getToken')
+  const isRevoked = readFunction<(payload: JwtUser, req: Request) => unknown>(
+    all.isRevoked,
+    'isRevoked',
+  )
+  const onFailure = readFunction<(error: JwtAuthError, req: Request) => void>(
+    all.onFailure,
+    'onFailure',
+  )
+  const requestProperty = readRequestProperty(all.requestProperty)
+  const realm = readRealm(all.realm)
+
+  /** Hand a refusal to Express, after telling `onFailure`. */
+  function refuse(req: Request, next: NextFunction, error: unknown): void {
+    if (!(error instanceof JwtAuthError)) return next(error)
+    if (realm !== undefined) error.withRealm(realm)
+    if (onFailure !== undefined) {
+      try {
+        onFailure(error, req)
+      } catch (callbackError) {
+        return next(callbackError)
+      }
+    }
+    next(error)
+  }
+
+  function accept(req: Request, next: NextFunction, payload: JwtUser): void {
+    try {
+      ;(req as unknown as Record<string, unknown>)[requestProperty] = payload
+    } catch (error) {
+      // A requestProperty that names a read-only property of req (Express 5's `query`).
+      return next(error)
+    }
+    next()
+  }
+
+  function checkRevoked(req: Request, next: NextFunction, payload: JwtUser): void {
+    if (isRevoked === undefined) return accept(req, next, payload)
+    let revoked: unknown
+    try {
+      revoked = isRevoked(payload, req)
+    } catch (error) {
+      return next(error)
+    }
+    const decide = (isOut: unknown) =>
+      isOut
+        ? refuse(req, next, new InvalidTokenError('token_revoked', 'token revoked'))
+        : accept(req, next, payload)
+    if (isThenable(revoked)) revoked.then(decide, next)
+    else decide(revoked)
+  }
+
+  function withToken(req: Request, next: NextFunction, token: unknown): void {
+    if (token === undefined || token === null || token === '') {
+      if (credentialsRequired) return refuse(req, next, new CredentialsMissingError())
+      return next()
+    }
+    let payload: JwtUser | Promise<JwtUser>
+    try {
+      payload = verify(token as string)
+    } catch (error) {
+      return refuse(req, next, error)
+    }
+    // A remote key set's verifier answers with a promise (the set may need fetching).
+    if (payload instanceof Promise) {
+      payload.then(
+        (verified) => checkRevoked(req, next, verified),
+        (error: unknown) => refuse(req, next, error),
+      )
+    } else {
+      checkRevoked(req, next, payload)
+    }
+  }
+
+  return function jwtAuthMiddleware(req: Request, _res: Response, next: NextFunction): void {
+    if (realm !== undefined) rememberRealm(req, realm)
+    let token: unknown
+    try {
+      token = getToken === undefined ? tokenFromHeader(req) : getToken(req)
+    } catch (error) {
+      // A malformed header (our own error) is a refusal; a throwing getToken is a
+      // bug in the caller's code, passed on unchanged.
+      return getToken === undefined ? refuse(req, next, error) : next(error)
+    }
+    if (isThenable(token)) {
+      token.then((resolved) => withToken(req, next, resolved), next)
+    } else {
+      withToken(req, next, token)
+    }
+  }
+}
