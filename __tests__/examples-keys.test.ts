@@ -7,7 +7,7 @@ import type { KeyRing } from 'express-jwt-gate'
 import type * as Issuer from '../examples/issuer'
 import type * as KeyRingExample from '../examples/key-ring'
 import type * as ResourceServer from '../examples/resource-server'
-import { b64, createToken, LONG_SECRET, SECRET } from './helpers/tokens'
+import { b64, createToken, LONG_SECRET, SECRET, thrown } from './helpers/tokens'
 
 /** Load an example with these environment variables set, as it reads them when loaded. */
 function load<T extends object>(path: string, env: Record<string, string>): T {
@@ -166,6 +166,9 @@ describe('README snippets', () => {
     // During step 2 both keys' tokens verify; after step 3 only the new key's.
     const old = signToken({ sub: 'a' }, publishing)
     expect(verifyToken(old, switched).sub).toBe('a')
-    expect(() => verifyToken(old, retired)).toThrow('key unknown')
+    expect(thrown(() => verifyToken(old, retired))).toMatchObject({
+      code: 'key_unknown',
+      message: 'key unknown',
+    })
   })
 })

@@ -162,7 +162,7 @@ describe('examples/server.ts run directly', () => {
     const code = await new Promise((resolve) => child.on('exit', resolve))
     expect(code).toBe(1)
     expect(stderr.trim()).toBe(
-      'express-jwt-gate: secret must be at least 32 bytes for HS256 (got 5); generate one with generateSecret(32)',
+      'express-jwt-gate: secret must be at least 32 bytes for HS256 (got 5); make one with generateSecret() or `npx jwt-gate secret`',
     )
   }, 30_000)
 })

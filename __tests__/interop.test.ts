@@ -2,7 +2,7 @@ import type * as Jose from 'jose' with { 'resolution-mode': 'import' }
 import jsonwebtoken from 'jsonwebtoken'
 import { signToken, verifyToken } from 'express-jwt-gate'
 import type { HmacAlgorithm } from 'express-jwt-gate'
-import { LONG_SECRET } from './helpers/tokens'
+import { LONG_SECRET, thrown } from './helpers/tokens'
 
 // jose ships only ES modules; Jest loads it through a CommonJS transform (jest.config.ts).
 const jose = jest.requireActual<typeof Jose>('jose')
@@ -55,12 +55,19 @@ test('an expired jose token is refused, as jose itself would', async () => {
     .setProtectedHeader({ alg: 'HS256' })
     .setExpirationTime(Math.floor(Date.now() / 1000) - 1)
     .sign(key)
-  await expect(jose.jwtVerify(token, key)).rejects.toThrow()
-  expect(() => verifyToken(token, LONG_SECRET)).toThrow('token expired')
+  await expect(jose.jwtVerify(token, key)).rejects.toMatchObject({ code: 'ERR_JWT_EXPIRED' })
+  expect(thrown(() => verifyToken(token, LONG_SECRET))).toMatchObject({
+    code: 'token_expired',
+    claim: 'exp',
+  })
 })
 
 test('a jsonwebtoken token without exp is refused unless exp is made optional', () => {
   const token = jsonwebtoken.sign({ a: 1 }, LONG_SECRET, { algorithm: 'HS256' })
-  expect(() => verifyToken(token, LONG_SECRET)).toThrow('exp claim is required')
+  expect(thrown(() => verifyToken(token, LONG_SECRET))).toMatchObject({
+    code: 'claim_missing',
+    claim: 'exp',
+    message: 'exp claim is required',
+  })
   expect(verifyToken(token, LONG_SECRET, { requiredClaims: [] }).a).toBe(1)
 })

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import * as api from 'express-jwt-gate'
 import { GUARD_OPTION_NAMES } from '../lib/express/guard'
 import { MIDDLEWARE_OPTION_NAMES } from '../lib/express/middleware'
-import { SIGN_OPTION_NAMES } from '../lib/sign'
+import { SIGN_OPTION_NAMES } from '../lib/core/sign-options'
 
 const root = join(__dirname, '..')
 const readme = readFileSync(join(root, 'README.md'), 'utf8')

@@ -1,7 +1,7 @@
 import { createHmac, createSecretKey } from 'node:crypto'
-import { decodeToken, signToken, verifyToken } from 'express-jwt-gate'
+import { createSigner, decodeToken, signToken, verifyToken } from 'express-jwt-gate'
 import type { SignOptions } from 'express-jwt-gate'
-import { LONG_SECRET, NOW, NOW_DATE, SECRET, thrown } from './helpers/tokens'
+import { LONG_SECRET, NOW, NOW_DATE, SECRET, setupFailure, thrown } from './helpers/tokens'
 
 const at: SignOptions = { currentDate: NOW_DATE }
 
@@ -179,8 +179,18 @@ describe('signToken refuses', () => {
 
   test.each<[string, Record<string, unknown>, SignOptions, RegExp]>([
     ['NaN in the payload', { score: NaN }, {}, /payload.score is not a finite number/],
-    ['Infinity in the payload', { exp: Infinity }, {}, /payload.exp is not a finite number/],
-    ['a string exp', { exp: '1800000000' }, {}, /payload.exp must be a number/],
+    [
+      'Infinity in the payload',
+      { exp: Infinity },
+      {},
+      /payload.exp must be a finite number of seconds/,
+    ],
+    [
+      'a string exp',
+      { exp: '1800000000' },
+      {},
+      /payload.exp must be a finite number of seconds since the epoch/,
+    ],
     ['an infinite expiresIn', {}, { expiresIn: Infinity }, /expiresIn must be a finite number/],
     ['a NaN notBefore', {}, { notBefore: NaN }, /notBefore must be a finite number/],
     ['an unknown duration', {}, { expiresIn: '15 minutes' }, /unknown duration "15 minutes"/],
@@ -199,7 +209,7 @@ describe('signToken refuses', () => {
       { algorithm: 'ES256K' as 'HS256' },
       /unsupported algorithm "ES256K"/,
     ],
-    ['algorithm none', {}, { algorithm: 'none' as 'HS256' }, /unsupported algorithm "none"/],
+    ['algorithm none', {}, { algorithm: 'none' as 'HS256' }, /algorithm 'none' is never accepted/],
     ['an empty keyId', {}, { keyId: '' }, /keyId must be a non-empty string/],
     ['an empty issuer', {}, { issuer: '' }, /issuer must be a non-empty string/],
     ['a bad currentDate', {}, { currentDate: new Date(NaN) }, /valid Date/],
@@ -221,11 +231,17 @@ describe('signToken refuses', () => {
   test('a cyclic payload, directly or through an object the walk does not enter', () => {
     const payload: Record<string, unknown> = {}
     payload.self = payload
-    expect(() => signToken(payload, SECRET)).toThrow(/nested more than 64 levels deep, or refers/)
+    expect(setupFailure(() => signToken(payload, SECRET))).toEqual({
+      option: 'payload',
+      message: 'express-jwt-gate: payload is nested more than 64 levels deep, or refers to itself',
+    })
     class Node {
       next: Node = this
     }
-    expect(() => signToken({ node: new Node() }, SECRET)).toThrow(/cannot be serialized as JSON/)
+    expect(setupFailure(() => signToken({ node: new Node() }, SECRET))).toMatchObject({
+      option: 'payload',
+      message: expect.stringMatching(/^express-jwt-gate: payload cannot be serialized as JSON \(/),
+    })
   })
 
   test('nesting: 64 levels (the payload is one) sign, 65 are refused', () => {
@@ -235,7 +251,10 @@ describe('signToken refuses', () => {
       return value
     }
     expect(decodeToken(signToken({ deep: nest(63) }, SECRET)).payload.deep).toEqual(nest(63))
-    expect(() => signToken({ deep: nest(64) }, SECRET)).toThrow(/nested more than 64 levels/)
+    expect(setupFailure(() => signToken({ deep: nest(64) }, SECRET))).toEqual({
+      option: 'payload',
+      message: 'express-jwt-gate: payload is nested more than 64 levels deep, or refers to itself',
+    })
   })
 
   test('values JSON writes through toJSON (a Date) are not walked, and sign as JSON does', () => {
@@ -244,11 +263,22 @@ describe('signToken refuses', () => {
   })
 
   test('a weak secret, with the length rule of the chosen algorithm', () => {
-    expect(() => signToken({}, 'short')).toThrow(/at least 32 bytes for HS256/)
-    expect(() => signToken({}, SECRET, { algorithm: 'HS512' })).toThrow(
-      /at least 64 bytes for HS512/,
-    )
-    expect(() => signToken({}, '-----BEGIN PRIVATE KEY-----' + 'A'.repeat(64))).toThrow(/PEM/)
+    expect(setupFailure(() => signToken({}, 'short'))).toEqual({
+      option: 'secret',
+      message:
+        'express-jwt-gate: secret must be at least 32 bytes for HS256 (got 5); make one with generateSecret() or `npx jwt-gate secret`',
+    })
+    expect(setupFailure(() => signToken({}, SECRET, { algorithm: 'HS512' }))).toEqual({
+      option: 'secret',
+      message:
+        'express-jwt-gate: secret must be at least 64 bytes for HS512 (got 43); make one with generateSecret(64) or `npx jwt-gate secret --bytes 64`',
+    })
+    expect(
+      setupFailure(() => signToken({}, '-----BEGIN PRIVATE KEY-----' + 'A'.repeat(64))),
+    ).toMatchObject({
+      option: 'secret',
+      message: expect.stringMatching(/^express-jwt-gate: secret looks like a PEM key; /),
+    })
   })
 
   test('a token over maxTokenLength (default 8192), which verification would refuse', () => {
@@ -258,9 +288,10 @@ describe('signToken refuses', () => {
     const err = thrown(() => signToken({ blob: 'x'.repeat(6300) }, SECRET, at))
     expect(err).toBeInstanceOf(TypeError)
     expect(err.message).toMatch(/over maxTokenLength \(8192\)/)
-    expect(() => signToken({ a: 1 }, SECRET, { maxTokenLength: 50 })).toThrow(
-      /maxTokenLength \(50\)/,
-    )
+    expect(setupFailure(() => signToken({ a: 1 }, SECRET, { maxTokenLength: 50 }))).toMatchObject({
+      option: 'payload',
+      message: expect.stringMatching(/bytes, over maxTokenLength \(50\); keep payloads small$/),
+    })
     expect(
       signToken({ blob: 'x'.repeat(6300) }, SECRET, { ...at, maxTokenLength: 10_000 }).length,
     ).toBeGreaterThan(8192)
@@ -271,12 +302,113 @@ describe('signToken refuses', () => {
     const signingInput = exact.slice(0, exact.lastIndexOf('.'))
     expect(signToken({ a: 1 }, SECRET, { ...at, maxTokenLength: exact.length })).toBe(exact)
     // Room for the signing input but not the signature: refused after signing.
-    expect(() => signToken({ a: 1 }, SECRET, { ...at, maxTokenLength: exact.length - 1 })).toThrow(
-      `token would be ${exact.length} bytes, over maxTokenLength (${exact.length - 1})`,
-    )
+    expect(
+      setupFailure(() => signToken({ a: 1 }, SECRET, { ...at, maxTokenLength: exact.length - 1 })),
+    ).toEqual({
+      option: 'payload',
+      message: `express-jwt-gate: token would be ${exact.length} bytes, over maxTokenLength (${exact.length - 1}); keep payloads small`,
+    })
     // Not even room for the signing input: refused before any signature is made.
-    expect(() =>
-      signToken({ a: 1 }, SECRET, { ...at, maxTokenLength: signingInput.length }),
-    ).toThrow(`token would be more than ${signingInput.length} bytes`)
+    expect(
+      setupFailure(() =>
+        signToken({ a: 1 }, SECRET, { ...at, maxTokenLength: signingInput.length }),
+      ),
+    ).toEqual({
+      option: 'payload',
+      message: `express-jwt-gate: token would be more than ${signingInput.length} bytes, over maxTokenLength (${signingInput.length}); keep payloads small`,
+    })
   })
 })
+
+describe('createSigner', () => {
+  test('prepares once and signs many, each token with its own iat and the fixed options', () => {
+    const sign = createSigner(SECRET, { expiresIn: 60, issuer: 'me', audience: ['a', 'b'] })
+    jest.useFakeTimers()
+    let tokens: string[]
+    try {
+      tokens = [0, 1, 2].map((i) => {
+        jest.setSystemTime((NOW + i) * 1000)
+        return sign({ sub: `user-${i}` })
+      })
+    } finally {
+      jest.useRealTimers()
+    }
+    tokens.forEach((token, i) => {
+      expect(decodeToken(token).payload).toEqual({
+        sub: `user-${i}`,
+        iat: NOW + i,
+        exp: NOW + i + 60,
+        iss: 'me',
+        aud: ['a', 'b'],
+      })
+    })
+  })
+
+  test('two secrets in turn, as two tenants, each sign with their own key', () => {
+    const other = 'o'.repeat(40)
+    const signA = createSigner(SECRET, at)
+    const signB = createSigner(other, at)
+    for (let i = 0; i < 5; i++) {
+      const a = signA({ i })
+      const b = signB({ i })
+      expect(verifyToken(a, SECRET, at).i).toBe(i)
+      expect(verifyToken(b, other, at).i).toBe(i)
+      expect(thrown(() => verifyToken(a, other, at)).code).toBe('signature_invalid')
+      expect(thrown(() => verifyToken(b, SECRET, at)).code).toBe('signature_invalid')
+      // The one-call form, in between, does not disturb either signer.
+      expect(verifyToken(signToken({ i }, LONG_SECRET, at), LONG_SECRET, at).i).toBe(i)
+    }
+  })
+
+  test('keeps a copy of the key bytes and never touches the options object', () => {
+    const bytes = Buffer.from(LONG_SECRET)
+    const options = Object.freeze({ ...at, expiresIn: '5m' as const, keyId: 'k1' })
+    const sign = createSigner(bytes, options)
+    bytes.fill(0)
+    const token = sign({ a: 1 })
+    expect(verifyToken(token, LONG_SECRET, at)).toEqual({ a: 1, iat: NOW, exp: NOW + 300 })
+    expect(decodeToken(token).header).toEqual({ alg: 'HS256', typ: 'JWT', kid: 'k1' })
+    expect(options).toEqual({ ...at, expiresIn: '5m', keyId: 'k1' })
+  })
+
+  test('a bad option or key throws at setup, a bad payload at the call', () => {
+    expect(setupFailure(() => createSigner(SECRET, { expiresIn: '5 m' as never }))).toMatchObject({
+      option: 'expiresIn',
+    })
+    expect(setupFailure(() => createSigner('short'))).toMatchObject({ option: 'secret' })
+    const sign = createSigner(SECRET, { subject: 'alice' })
+    expect(setupFailure(() => sign({ sub: 'bob' }))).toEqual({
+      option: 'payload',
+      message:
+        'express-jwt-gate: claim sub is given both in the payload and as the subject option; pass only one',
+    })
+    expect(setupFailure(() => sign(null as never))).toEqual({
+      option: 'payload',
+      message: 'express-jwt-gate: payload must be a plain object',
+    })
+  })
+
+  test('signs with a key ring and a private key as signToken does', () => {
+    const ring = [{ kid: 'k2', key: LONG_SECRET, alg: 'HS512' as const }]
+    const token = createSigner(ring, at)({ a: 1 })
+    expect(token).toBe(signToken({ a: 1 }, ring, at))
+    expect(decodeToken(token).header).toEqual({ alg: 'HS512', typ: 'JWT', kid: 'k2' })
+  })
+})
+
+test('the README example of createSigner runs', () => {
+  process.env.JWT_SECRET = LONG_SECRET
+  return readmeExample()
+})
+
+function readmeExample(): void {
+  const sign = createSigner(process.env.JWT_SECRET!, {
+    expiresIn: '15m',
+    issuer: 'https://api.example.com',
+  })
+  const token = sign({ sub: 'alice', licensedFeatures: ['invoicing'] })
+  expect(verifyToken(token, LONG_SECRET)).toMatchObject({
+    sub: 'alice',
+    iss: 'https://api.example.com',
+  })
+}

@@ -1,7 +1,6 @@
 import { fail } from './core/errors'
-import { decodeJsonObject, splitToken } from './core/jws'
+import { checkHeaderShape, decodeJsonObject, splitToken } from './core/jws'
 import type { JwtHeader, JwtPayload } from './core/types'
-import { checkHeaderShape } from './verify'
 
 /**
  * The parts of a token that {@link decodeToken} returns. Nothing in it is verified.

@@ -1,12 +1,13 @@
-export { signToken } from './sign'
+export { createSigner, signToken } from './sign'
 export { createVerifier, verifyToken } from './verify'
 export { decodeToken } from './decode'
 export { generateSecret } from './keys/secret'
+export { exportJwks } from './keys/jwks'
+export { remoteKeySet } from './keys/remote'
 export { jwtAuth } from './express/middleware'
 export { requireAnyFeature, requireFeature, requireScope } from './express/guard'
 export { authErrorHandler } from './express/error-handler'
-export { exportJwks, jwksHandler } from './express/jwks-handler'
-export { remoteKeySet } from './keys/remote'
+export { jwksHandler } from './express/jwks-handler'
 export {
   CredentialsMissingError,
   InsufficientScopeError,
@@ -14,22 +15,33 @@ export {
   InvalidTokenError,
   JWT_AUTH_ERROR_CODES,
   JwtAuthError,
+  JwtSetupError,
 } from './core/errors'
 
-export type { CacheOptions } from './core/cache'
-export type { BearerErrorAttribute, JwtAuthErrorCode } from './core/errors'
-export type { DecodedToken } from './decode'
-export type { AuthErrorBody } from './express/error-handler'
-export type { GuardArguments, GuardOptions } from './express/guard'
-export type { JwtAuthOptions, TokenSource } from './express/middleware'
-export type { Duration } from './core/duration'
 export type { Algorithm, AsymmetricAlgorithm, HmacAlgorithm } from './core/algorithms'
+export type { CacheOptions } from './core/cache'
+export type { Duration } from './core/duration'
+export type {
+  BearerErrorAttribute,
+  InsufficientScopeErrorCode,
+  InvalidTokenErrorCode,
+  JwtAuthErrorCode,
+  JwtAuthErrorOptions,
+} from './core/errors'
+export type { SignOptions } from './core/sign-options'
+export type { Signer } from './core/signer'
+export type { JwtClaims, JwtHeader, JwtPayload } from './core/types'
+export type { AsyncVerifier, Verifier } from './core/verifier'
+export type { VerifyOptions } from './core/verify-options'
+export type { DecodedToken } from './decode'
 export type { AsymmetricKey } from './keys/asymmetric'
 export type { Jwk, JwkSet } from './keys/jwk'
-export type { JwksHandlerOptions } from './express/jwks-handler'
-export type { KeyRing, KeySource, RingKey } from './keys/source'
 export type { RemoteKeySet, RemoteKeySetOptions } from './keys/remote'
-export type { Secret } from './keys/symmetric'
-export type { SignOptions } from './sign'
-export type { JwtClaims, JwtHeader, JwtPayload, JwtUser } from './core/types'
-export type { AsyncVerifier, Verifier, VerifyOptions } from './verify'
+export type { KeyRing, RingKey } from './keys/ring'
+export type { Secret } from './keys/secret'
+export type { KeySource } from './keys/source'
+export type { AuthErrorBody } from './express/error-handler'
+export type { GuardArguments, GuardOptions } from './express/guard'
+export type { JwksHandlerOptions } from './express/jwks-handler'
+export type { JwtAuthOptions, TokenSource } from './express/middleware'
+export type { JwtUser } from './express/user'

@@ -11,7 +11,7 @@ import {
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { Readable } from 'node:stream'
-import { decodeToken, signToken, verifyToken } from 'express-jwt-gate'
+import { decodeToken, generateSecret, signToken, verifyToken } from 'express-jwt-gate'
 import type { VerifyOptions } from 'express-jwt-gate'
 import * as source from '../../lib'
 import { runCli } from '../../lib/cli/main'
@@ -278,7 +278,7 @@ describe('jwt-gate (in-process)', () => {
       const result = await run(['sign', '{"exp":null}'])
       expect(result).toMatchObject({ code: 2, stdout: '' })
       expect(result.stderr).toBe(
-        'error: express-jwt-gate: payload.exp must be a number of seconds since the epoch\n',
+        'error: express-jwt-gate: payload.exp must be a finite number of seconds since the epoch\n',
       )
     })
 
@@ -299,13 +299,12 @@ describe('jwt-gate (in-process)', () => {
       const result = await run(['sign', '--alg', 'HS512', '{}'])
       expect(result).toMatchObject({ code: 2, stdout: '' })
       expect(result.stderr).toBe(
-        'error: express-jwt-gate: secret must be at least 64 bytes for HS512 (got 43); generate one with generateSecret(64)\n' +
-          'hint: make a strong secret with: jwt-gate secret --bytes 48\n',
+        'error: express-jwt-gate: secret must be at least 64 bytes for HS512 (got 43); make one with generateSecret(64) or `npx jwt-gate secret --bytes 64`\n',
       )
     })
 
     test.each([
-      ['none', 'unsupported algorithm "none"'],
+      ['none', "algorithm 'none' is never accepted"],
       ['RS256', 'unsupported algorithm "RS256"'],
     ])('--alg %s is refused', async (alg, message) => {
       const result = await run(['sign', '--alg', alg, '{}'])
@@ -386,14 +385,14 @@ describe('jwt-gate (in-process)', () => {
     ])('JWT_SECRET %s is a usage error that says how to make one', async (_name, env) => {
       expectUsageError(
         await run(['sign', '{}'], { env }),
-        'error: environment variable JWT_SECRET is not set; put the secret in it (make one with: jwt-gate secret), or use --secret-file PATH\n',
+        'error: environment variable JWT_SECRET is not set; put the secret in it (make one with: jwt-gate secret), or use --secret-env NAME or --secret-file PATH\n',
       )
     })
 
-    test('a missing --secret-env variable is named in the message', async () => {
+    test('a missing --secret-env variable is reported without repeating its name', async () => {
       expectUsageError(
         await run(['verify', '--secret-env', 'NOPE', 'x.y.z']),
-        'variable NOPE is not set',
+        'error: the environment variable --secret-env names is not set; pass the NAME of the variable (--secret-env JWT_SECRET), never the secret itself\n',
       )
       expectUsageError(
         await run(['verify', '--secret-env=', 'x.y.z']),
@@ -435,7 +434,7 @@ describe('jwt-gate (in-process)', () => {
         const readFile = () => Promise.resolve(contents)
         expectUsageError(
           await run(['sign', '--secret-file', 'k', '{}'], { readFile }),
-          'secret file "k" is empty',
+          'error: the file --secret-file names is empty\n',
         )
       },
     )
@@ -449,28 +448,51 @@ describe('jwt-gate (in-process)', () => {
         expect(verifyToken(token, LONG_SECRET, at).iat).toBe(NOW)
         expectUsageError(
           await run(['sign', '--secret-file', join(dir, 'missing'), '{}']),
-          `cannot read secret file ${JSON.stringify(join(dir, 'missing'))}: ENOENT`,
+          'error: cannot read the file --secret-file names (ENOENT)\n',
         )
-        expectUsageError(await run(['sign', '--secret-file', dir, '{}']), ': EISDIR')
+        expectUsageError(
+          await run(['sign', '--secret-file', dir, '{}']),
+          'error: cannot read the file --secret-file names (EISDIR)\n',
+        )
       } finally {
         rmSync(dir, { recursive: true, force: true })
       }
     })
 
-    test('an error without a code is reported by its message', async () => {
-      const readFile = () => Promise.reject(new Error('vault sealed'))
-      expectUsageError(
-        await run(['verify', '--secret-file', 'k', 'x.y.z'], { readFile }),
-        'cannot read secret file "k": vault sealed',
-      )
+    test('an error without a code is reported without its message, which may quote the path', async () => {
+      const readFile = (path: string) => Promise.reject(new Error(`vault sealed: ${path}`))
+      const result = await run(['verify', '--secret-file', 'k', 'x.y.z'], { readFile })
+      expectUsageError(result, 'error: cannot read the file --secret-file names (unreadable)\n')
+      expect(result.stderr).not.toContain('vault')
+    })
+
+    test('a secret passed where a variable name or a path belongs is never repeated', async () => {
+      const secret = generateSecret()
+      for (const args of [
+        ['--secret-env', secret],
+        ['--secret-env', `$${secret}`],
+        ['--secret-file', secret],
+      ]) {
+        for (const command of [
+          ['verify', ...args, 'x.y.z'],
+          ['sign', ...args, '{}'],
+        ]) {
+          const result = await run(command, { env: {} })
+          expect(result.code).toBe(2)
+          expect(result.stdout).toBe('')
+          expect(result.stderr).not.toContain(secret)
+          expect(result.stderr).not.toContain(secret.slice(0, 12))
+        }
+      }
     })
 
     test('a PEM key is refused as a secret', async () => {
       const pem = `-----BEGIN PUBLIC KEY-----\n${'A'.repeat(64)}\n-----END PUBLIC KEY-----`
       const result = await run(['sign', '{}'], { env: { JWT_SECRET: pem } })
       expect(result).toMatchObject({ code: 2, stdout: '' })
-      expect(result.stderr).toContain('secret looks like a PEM key')
-      expect(result.stderr).toContain('hint: make a strong secret with: jwt-gate secret')
+      expect(result.stderr).toBe(
+        "error: express-jwt-gate: secret looks like a PEM key; an HMAC secret must be random bytes (use generateSecret() or `npx jwt-gate secret`), never a public or private key: to verify RS*, PS*, ES* or EdDSA tokens with it, name its algorithm (algorithms: ['ES256'], or alg in a key ring entry)\n",
+      )
     })
   })
 

@@ -106,7 +106,10 @@ describe.each(EXPRESS_VERSIONS)('jwksHandler on %s', (_name, express) => {
     expect(() => jwksHandler(ring, { maxAge: 5 } as never)).toThrow(
       /jwksHandler: unknown option "maxAge"/,
     )
-    expect(() => jwksHandler(ring, { cacheMaxAge: -1 })).toThrow(/cacheMaxAge must not be negative/)
+    expect(thrown(() => jwksHandler(ring, { cacheMaxAge: -1 }))).toMatchObject({
+      option: 'cacheMaxAge',
+      message: 'express-jwt-gate: cacheMaxAge must not be negative',
+    })
   })
 })
 

@@ -458,7 +458,7 @@ describe.each(EXPRESS_VERSIONS)('jwtAuth on %s', (_version, express) => {
       const a = express()
       a.get('/', (_req, res, next) => {
         res.status(200).write('partial')
-        next(new InvalidTokenError('token_expired', 'token expired'))
+        next(new InvalidTokenError({ code: 'token_expired', message: 'token expired' }))
       })
       const seen: unknown[] = []
       a.use(authErrorHandler())

@@ -62,3 +62,15 @@ export function thrown(fn: () => unknown): Error & { code?: string; status?: num
   }
   throw new Error('expected a throw, but the call returned')
 }
+
+/**
+ * Run `fn`, which must throw a setup error, and return what a test should pin down:
+ * the option it names and its whole message.
+ */
+export function setupFailure(fn: () => unknown): { option: string; message: string } {
+  const err = thrown(fn) as Error & { option?: unknown }
+  if (err.name !== 'JwtSetupError' || !(err instanceof TypeError)) {
+    throw new Error(`expected a JwtSetupError, got ${err.name}: ${err.message}`)
+  }
+  return { option: err.option as string, message: err.message }
+}

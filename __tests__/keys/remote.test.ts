@@ -207,7 +207,7 @@ describe('unknown kid: refetch, but at most once per cooldown', () => {
       const err = await rejection(verify(token('ES256', es)))
       expect(err).toMatchObject({
         code: 'key_unknown',
-        message: 'token has no kid and the key set holds more than one key',
+        message: 'token has no kid, and no key serves tokens without one',
       })
     }
     expect(provider.fetches).toBe(1)
@@ -486,7 +486,7 @@ describe('which keys of a set are used (RFC 7517)', () => {
     const unsettled = await rejection(createVerifier(set, at)(token('ES256', es, 'es')))
     expect(unsettled).toMatchObject({
       code: 'key_unknown',
-      message: 'key has no alg and the algorithms option does not settle it',
+      message: 'key has no alg, and the algorithms option does not settle it',
     })
     // One algorithm the key's type can serve: bound to it.
     const one = createVerifier(set, { ...at, algorithms: ['RS256', 'ES256', 'EdDSA'] })
@@ -623,6 +623,58 @@ describe('setup', () => {
 
   test('only remoteKeySet makes a remote set: a lookalike is not one', () => {
     const lookalike = { url: provider.url }
-    expect(() => createVerifier(lookalike as never)).toThrow(/secret must be a string/)
+    expect(thrown(() => createVerifier(lookalike as never))).toMatchObject({
+      option: 'secret',
+      message:
+        'express-jwt-gate: secret must be a string, a Buffer/Uint8Array or a secret KeyObject',
+    })
+  })
+})
+
+describe('an unknown kid cannot make other requests wait (denial of service)', () => {
+  test('a known kid answers at once while a refetch for an unknown kid hangs', async () => {
+    provider.serve({ keys: [jwk(es, { kid: 'es', alg: 'ES256' })] })
+    const verify = createVerifier(setOf({ cooldown: 0, timeout: 5 }), at)
+    await expect(verify(token('ES256', es, 'es'))).resolves.toEqual(valid)
+
+    // From now on the provider never answers: the refetch hangs until its timeout.
+    const hanging: ServerResponse[] = []
+    provider.respond = (_req, res) => {
+      hanging.push(res)
+    }
+    let settled = false
+    const unknown = verify(token('ES256', es2, 'made-up')).finally(() => {
+      settled = true
+    })
+    await sleep(50)
+    expect(provider.fetches).toBe(2)
+
+    for (let i = 0; i < 20; i++) {
+      await expect(verify(token('ES256', es, 'es'))).resolves.toEqual(valid)
+    }
+    // Twenty verifications done, and the fetch they would have waited for still hangs.
+    expect(settled).toBe(false)
+    expect(provider.fetches).toBe(2)
+
+    // The unknown kid itself still waits for the refetch, and is refused when it fails.
+    for (const res of hanging) res.destroy()
+    expect(await rejection(unknown)).toMatchObject({ code: 'key_set_unavailable' })
+  })
+
+  test('with the token cache on, a known token is served without waiting either', async () => {
+    provider.serve({ keys: [jwk(es, { kid: 'es', alg: 'ES256' })] })
+    const verify = createVerifier(setOf({ cooldown: 0 }), { ...at, cache: { max: 10 } })
+    const known = token('ES256', es, 'es')
+    await expect(verify(known)).resolves.toEqual(valid)
+    provider.respond = () => {}
+    let settled = false
+    const unknown = verify(token('ES256', es2, 'made-up')).finally(() => {
+      settled = true
+    })
+    await sleep(50)
+    await expect(verify(known)).resolves.toEqual(valid)
+    await expect(verify(token('ES256', es, 'es'))).resolves.toEqual(valid)
+    expect(settled).toBe(false)
+    void unknown.catch(() => {})
   })
 })

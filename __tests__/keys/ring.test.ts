@@ -117,7 +117,7 @@ describe('tokens without kid', () => {
     const err = thrown(() => verifyToken(tokenFor(A), ring, at))
     expect(err).toMatchObject({
       code: 'key_unknown',
-      message: 'token has no kid and no key is the default',
+      message: 'token has no kid, and no key serves tokens without one',
     })
   })
 

@@ -1,8 +1,12 @@
-import { decodeToken } from '../decode'
 import { isAsymmetricAlgorithm, type Algorithm } from '../core/algorithms'
-import { generateSecret } from '../keys/secret'
-import { signToken, type SignOptions } from '../sign'
-import { verifyToken, type VerifyOptions } from '../verify'
+import { toSeconds, type Duration } from '../core/duration'
+import { JwtSetupError } from '../core/errors'
+import type { SignOptions } from '../core/sign-options'
+import type { VerifyOptions } from '../core/verify-options'
+import { decodeToken } from '../decode'
+import { generateSecret, SECRET_BYTES } from '../keys/secret'
+import { signToken } from '../sign'
+import { verifyToken } from '../verify'
 import { onePositional, parseCommand, UsageError } from './args'
 import { readInput, readSecret, type CliIo } from './io'
 import { describeTime, type TimeClaim } from './time'
@@ -49,8 +53,8 @@ Print a new random secret: N bytes from the system's secure random generator, as
 base64url text. The text itself is the secret (its UTF-8 bytes are the key).
 
 Options:
-  --bytes N   random bytes, 32 to 1024 (default: 32, enough for HS256;
-              48 is enough for HS384 and HS512)
+  --bytes N   random bytes, ${SECRET_BYTES.minimum.HS256} to ${SECRET_BYTES.generated.max} (default: ${SECRET_BYTES.generated.default}); as many as the hash
+              is long: ${SECRET_BYTES.minimum.HS256} for HS256, ${SECRET_BYTES.minimum.HS384} for HS384, ${SECRET_BYTES.minimum.HS512} for HS512
   -h, --help  show this help
 
 ${EXIT_CODES}
@@ -65,11 +69,14 @@ function secret(args: string[], io: CliIo): number {
   })
   if (values.help === true) return printHelp(io, secretHelp)
   if (positionals.length > 0) throw new UsageError('jwt-gate secret takes no arguments')
-  let bytes = 32
+  const { minimum, generated } = SECRET_BYTES
+  let bytes: number = generated.default
   if (values.bytes !== undefined) {
     bytes = /^\d{1,4}$/.test(values.bytes) ? Number(values.bytes) : 0
-    if (bytes < 32 || bytes > 1024) {
-      throw new UsageError('--bytes must be a whole number from 32 to 1024')
+    if (bytes < minimum.HS256 || bytes > generated.max) {
+      throw new UsageError(
+        `--bytes must be a whole number from ${minimum.HS256} to ${generated.max}`,
+      )
     }
   }
   io.stdout.write(`${generateSecret(bytes)}\n`)
@@ -96,13 +103,21 @@ Examples:
   echo '{"sub":"bob"}' | jwt-gate sign --secret-file ./jwt.key --expires-in 1h -
 `
 
-/** Seconds as bare digits, which the library refuses as a string lest it mean milliseconds. */
-function readDuration(value: string): number | string {
-  if (/^\d+$/.test(value)) return Number(value)
-  if (/^\d+[smhdw]$/.test(value)) return value
-  throw new UsageError(
-    '--expires-in must be seconds, or a number with a unit s, m, h, d or w, such as 15m',
-  )
+/**
+ * A duration as the library reads it. On the command line bare digits are seconds
+ * (the library refuses them as a string, lest they mean milliseconds).
+ */
+function readDuration(value: string): Duration {
+  const duration = /^\d+$/.test(value) ? Number(value) : value
+  try {
+    toSeconds(duration, '--expires-in')
+  } catch (err) {
+    if (!(err instanceof JwtSetupError)) throw err
+    throw new UsageError(
+      '--expires-in must be seconds, or a number with a unit s, m, h, d or w, such as 15m',
+    )
+  }
+  return duration
 }
 
 function readPayload(text: string): Record<string, unknown> {

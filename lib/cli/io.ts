@@ -82,20 +82,26 @@ export async function readSecret(source: SecretSource, io: CliIo): Promise<strin
     try {
       contents = Buffer.from(await (io.readFile ?? readFile)(path))
     } catch (err) {
-      const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message
-      throw new UsageError(`cannot read secret file ${JSON.stringify(path)}: ${reason}`)
+      // Only the error code: a message may quote the path, and the path may be a
+      // secret pasted where a file name belongs.
+      const reason = (err as NodeJS.ErrnoException).code ?? 'unreadable'
+      throw new UsageError(`cannot read the file --secret-file names (${reason})`)
     }
     const end = contents.at(-1) === 0x0a ? (contents.at(-2) === 0x0d ? -2 : -1) : undefined
     const secret = contents.subarray(0, end)
-    if (secret.length === 0) throw new UsageError(`secret file ${JSON.stringify(path)} is empty`)
+    if (secret.length === 0) throw new UsageError('the file --secret-file names is empty')
     return secret
   }
-  const name = source['secret-env'] ?? DEFAULT_SECRET_ENV
+  const name = source['secret-env']
   if (name === '') throw new UsageError('--secret-env needs the name of an environment variable')
-  const secret = io.env[name]
+  const secret = io.env[name ?? DEFAULT_SECRET_ENV]
   if (secret === undefined || secret === '') {
+    // The default name is ours to print; a name the user gave may be the secret itself
+    // ("--secret-env $JWT_SECRET"), so it is never repeated.
     throw new UsageError(
-      `environment variable ${name} is not set; put the secret in it (make one with: jwt-gate secret), or use --secret-file PATH`,
+      name === undefined
+        ? `environment variable ${DEFAULT_SECRET_ENV} is not set; put the secret in it (make one with: jwt-gate secret), or use --secret-env NAME or --secret-file PATH`
+        : 'the environment variable --secret-env names is not set; pass the NAME of the variable (--secret-env JWT_SECRET), never the secret itself',
     )
   }
   return secret

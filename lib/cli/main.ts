@@ -1,7 +1,7 @@
 import { didYouMean, UsageError } from './args'
 import { COMMANDS, EXIT_CODES } from './commands'
 import type { CliIo } from './io'
-import { JwtAuthError } from '../core/errors'
+import { JwtAuthError, JwtSetupError } from '../core/errors'
 
 export type { CliIo } from './io'
 
@@ -59,11 +59,8 @@ function report(err: unknown, io: CliIo, command: string | undefined): number {
     return 2
   }
   // The library's setup errors: a weak secret, an unknown algorithm, a bad claim value.
-  if (err instanceof TypeError && err.message.startsWith('express-jwt-gate: ')) {
+  if (err instanceof JwtSetupError) {
     io.stderr.write(`error: ${err.message}\n`)
-    if (err.message.includes('secret')) {
-      io.stderr.write('hint: make a strong secret with: jwt-gate secret --bytes 48\n')
-    }
     return 2
   }
   io.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`)

@@ -102,16 +102,17 @@ export function unsupportedAlgorithm(value: unknown): string {
 }
 
 /**
- * `value` as an algorithm this package implements, or a setup `TypeError` (with
- * `prefix` in front) that says which exist; `none`, in any case, is named as never
+ * `value` as an algorithm this package implements, or a setup error about `option`
+ * (with `prefix` in front of its message) that says which exist; `none`, in any case, is named as never
  * accepted rather than merely unknown.
  */
-export function readAlgorithm(value: unknown, prefix = ''): Algorithm {
+export function readAlgorithm(value: unknown, option: string, prefix = ''): Algorithm {
   if (typeof value === 'string' && value.toLowerCase() === 'none') {
     throw setupError(
+      option,
       `${prefix}algorithm 'none' is never accepted: an unsigned token proves nothing`,
     )
   }
-  if (!isAlgorithm(value)) throw setupError(prefix + unsupportedAlgorithm(value))
+  if (!isAlgorithm(value)) throw setupError(option, prefix + unsupportedAlgorithm(value))
   return value
 }

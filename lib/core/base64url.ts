@@ -8,14 +8,15 @@
  * ambiguous, so every spelling but the canonical one is refused.
  */
 
-/** The whole alphabet, nothing else; one regular expression beats a per-byte loop. */
-const ALPHABET = /^[A-Za-z0-9_-]*$/
+/** The alphabet, in the order of its 6-bit values: the one definition of it. */
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+
+/** The alphabet as a regular-expression character class, for whole-token patterns. */
+export const BASE64URL_CLASS = `[${ALPHABET.replace('-', '\\-')}]`
 
 /** 6-bit value of each base64url character (only valid characters are ever looked up). */
 const SEXTET = new Uint8Array(128)
-for (let i = 0; i < 64; i++) {
-  SEXTET['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.charCodeAt(i)] = i
-}
+for (let i = 0; i < 64; i++) SEXTET[ALPHABET.charCodeAt(i)] = i
 
 /**
  * True when `text[start, end)`, already known to use only the base64url alphabet, has
@@ -29,11 +30,6 @@ export function hasCanonicalTail(text: string, start: number, end: number): bool
   return ((SEXTET[text.charCodeAt(end - 1)] as number) & (rem === 2 ? 0x0f : 0x03)) === 0
 }
 
-/** True when `segment` is strict, canonical base64url (the empty string is). */
-export function isBase64url(segment: string): boolean {
-  return ALPHABET.test(segment) && hasCanonicalTail(segment, 0, segment.length)
-}
-
 /** Encode bytes, or a string's UTF-8 bytes, as base64url without padding. */
 export function encodeBase64url(data: string | Uint8Array): string {
   const bytes =
@@ -41,9 +37,4 @@ export function encodeBase64url(data: string | Uint8Array): string {
       ? Buffer.from(data, 'utf8')
       : Buffer.from(data.buffer, data.byteOffset, data.byteLength)
   return bytes.toString('base64url')
-}
-
-/** Decode strict base64url; `undefined` for anything that is not canonical. */
-export function decodeBase64url(segment: string): Buffer | undefined {
-  return isBase64url(segment) ? Buffer.from(segment, 'base64url') : undefined
 }

@@ -1,5 +1,6 @@
+import { boundedMap, type BoundedMap } from './bounded-map'
 import { setupError } from './errors'
-import { readOptions, readPositiveInteger } from './options'
+import { optionNames, readOptions, readPositiveInteger, type OptionList } from './options'
 
 /**
  * Options of the verified-token cache (off by default).
@@ -17,86 +18,38 @@ export interface CacheOptions {
   max: number
 }
 
-/** One cached token, linked into the recency order. */
-interface Entry<P> {
-  readonly token: string
-  readonly payload: P
-  /** The entry used just before this one (towards the eviction end). */
-  older: Entry<P> | undefined
-  /** The entry used just after this one (towards the most recent end). */
-  newer: Entry<P> | undefined
-}
+const CACHE_OPTIONS = { max: true } as const satisfies OptionList<CacheOptions>
 
 /**
  * A least-recently-used map from the exact token text to its verified payload.
  * Keyed by the whole token, never by anything derived from it: two different
  * tokens can never share an entry, so one user can never be handed another's claims.
  * Memory is bounded: at most `max` entries, each no longer than `maxTokenLength`.
- *
- * Recency is a doubly linked list beside the Map, not the Map's own insertion order:
- * re-inserting on every hit and taking `keys().next()` to evict made each eviction
- * skip every deleted slot at the front of V8's table, so a miss on a full cache of
- * 10,000 cost three times a full verification (see `npm run bench`).
  */
 export class TokenCache<P extends object> {
-  private readonly entries = new Map<string, Entry<P>>()
-  private newest: Entry<P> | undefined
-  private oldest: Entry<P> | undefined
+  private readonly entries: BoundedMap<string, P>
 
-  constructor(private readonly max: number) {}
+  constructor(max: number) {
+    this.entries = boundedMap(max, 'least-recently-used')
+  }
 
   get(token: string): P | undefined {
-    const entry = this.entries.get(token)
-    if (entry === undefined) return undefined
-    if (entry !== this.newest) {
-      this.unlink(entry)
-      this.link(entry)
-    }
-    return entry.payload
+    return this.entries.get(token)
   }
 
   /** Keep a verified payload, frozen so no caller can change what the next one gets. */
   set(token: string, payload: P): P {
     deepFreeze(payload)
-    const replaced = this.entries.get(token)
-    if (replaced !== undefined) this.unlink(replaced)
-    const entry: Entry<P> = { token, payload, older: undefined, newer: undefined }
-    this.entries.set(token, entry)
-    this.link(entry)
-    if (this.entries.size > this.max) {
-      const oldest = this.oldest as Entry<P>
-      this.entries.delete(oldest.token)
-      this.unlink(oldest)
-    }
+    this.entries.set(token, payload)
     return payload
   }
 
   delete(token: string): void {
-    const entry = this.entries.get(token)
-    if (entry === undefined) return
     this.entries.delete(token)
-    this.unlink(entry)
   }
 
   get size(): number {
     return this.entries.size
-  }
-
-  /** Make `entry` (not in the list) the most recent. */
-  private link(entry: Entry<P>): void {
-    entry.older = this.newest
-    entry.newer = undefined
-    if (this.newest === undefined) this.oldest = entry
-    else this.newest.newer = entry
-    this.newest = entry
-  }
-
-  /** Take `entry` out of the list. */
-  private unlink(entry: Entry<P>): void {
-    if (entry.older === undefined) this.oldest = entry.newer
-    else entry.older.newer = entry.newer
-    if (entry.newer === undefined) this.newest = entry.older
-    else entry.newer.older = entry.older
   }
 }
 
@@ -127,14 +80,15 @@ function deepFreeze(root: object): void {
   }
 }
 
-/** `undefined` (no cache) or a validated {@link CacheOptions}. */
+/** `undefined` (no cache) or the `max` of a validated {@link CacheOptions}. */
 export function readCacheOptions(value: unknown): number | undefined {
   if (value === undefined || value === false) return undefined
   if (typeof value !== 'object' || value === null) {
-    throw setupError('cache must be an object such as { max: 10000 }')
+    throw setupError('cache', 'cache must be an object such as { max: 10000 }')
   }
-  const options = readOptions<CacheOptions>(value, new Set(['max']), 'cache')
-  if (options.max === undefined)
-    throw setupError('cache.max is required, for example { max: 10000 }')
+  const options = readOptions<CacheOptions>(value, optionNames(CACHE_OPTIONS), 'cache')
+  if (options.max === undefined) {
+    throw setupError('cache.max', 'cache.max is required, for example { max: 10000 }')
+  }
   return readPositiveInteger(options.max, 'cache.max')
 }

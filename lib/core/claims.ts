@@ -1,4 +1,5 @@
 import { fail } from './errors'
+import { isNumericDate, secondsNow } from './numeric-date'
 
 /** The claim rules of a verifier, already validated and normalized at setup. */
 export interface ClaimRules {
@@ -17,11 +18,6 @@ export interface ClaimRules {
   readonly now: number | undefined
 }
 
-/** A NumericDate (RFC 7519 §2): a finite JSON number; `1e400` parses to Infinity and is not. */
-function isNumericDate(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value)
-}
-
 /**
  * An own claim, or `undefined`. Never an inherited one: if some other code in the
  * process has polluted `Object.prototype`, a token must not gain claims from it.
@@ -31,11 +27,11 @@ function own(payload: Record<string, unknown>, claim: string): unknown {
 }
 
 function invalid(claim: string, why: string): never {
-  fail('claim_invalid', `${claim} claim ${why}`)
+  fail('claim_invalid', `${claim} claim ${why}`, claim)
 }
 
 function missing(claim: string, why = 'is required'): never {
-  fail('claim_missing', `${claim} claim ${why}`)
+  fail('claim_missing', `${claim} claim ${why}`, claim)
 }
 
 /** A NumericDate claim, or `undefined` when absent; throws when present but not a number. */
@@ -89,21 +85,24 @@ export function validateClaims(payload: Record<string, unknown>, rules: ClaimRul
   for (const claim of rules.requiredClaims) {
     if (!Object.hasOwn(payload, claim)) missing(claim)
   }
-  const now = rules.now ?? Date.now() / 1000
+  const now = secondsNow(rules.now)
   const tolerance = rules.clockTolerance
 
   const exp = timeClaim(payload, 'exp')
-  if (exp !== undefined && now - tolerance >= exp) fail('token_expired', 'token expired')
+  if (exp !== undefined && now - tolerance >= exp) fail('token_expired', 'token expired', 'exp')
 
   const nbf = timeClaim(payload, 'nbf')
-  if (nbf !== undefined && now + tolerance < nbf) fail('token_not_yet_valid', 'token not yet valid')
+  if (nbf !== undefined && now + tolerance < nbf) {
+    fail('token_not_yet_valid', 'token not yet valid', 'nbf')
+  }
 
   const iat = timeClaim(payload, 'iat')
   if (iat !== undefined && iat > now + tolerance) invalid('iat', 'is in the future')
 
   if (rules.maxAge !== undefined) {
     if (iat === undefined) missing('iat', 'is required when maxAge is set')
-    if (now - tolerance > iat + rules.maxAge) fail('token_expired', 'token older than maxAge')
+    if (now - tolerance > iat + rules.maxAge)
+      fail('token_expired', 'token older than maxAge', 'iat')
   }
 
   if (rules.audience !== undefined) matchesOne(payload, 'aud', rules.audience)

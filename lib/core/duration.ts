@@ -17,24 +17,29 @@ const DURATION = /^(\d{1,9})([smhdw])$/
 export type Duration = number | string
 
 /**
- * Seconds in a {@link Duration}, or a TypeError naming `option` for anything else.
+ * Seconds in a {@link Duration}, or a setup error naming `option` for anything else.
  * A string without a unit is refused: elsewhere it means milliseconds, here it would
  * be a silent factor of 1000.
  */
 export function toSeconds(value: unknown, option: string, allowNegative = false): number {
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw setupError(`${option} must be a finite number of seconds`)
-    if (value < 0 && !allowNegative) throw setupError(`${option} must not be negative`)
+    if (!Number.isFinite(value))
+      throw setupError(option, `${option} must be a finite number of seconds`)
+    if (value < 0 && !allowNegative) throw setupError(option, `${option} must not be negative`)
     return value
   }
   if (typeof value === 'string') {
     const match = DURATION.exec(value)
     if (match === null) {
       throw setupError(
+        option,
         `${option}: unknown duration ${JSON.stringify(value)}; use seconds as a number or a string such as '90s', '15m', '2h', '7d'`,
       )
     }
     return Number(match[1]) * (UNIT_SECONDS[match[2] as string] as number)
   }
-  throw setupError(`${option} must be a number of seconds or a duration string such as '15m'`)
+  throw setupError(
+    option,
+    `${option} must be a number of seconds or a duration string such as '15m'`,
+  )
 }

@@ -46,6 +46,31 @@ export const JWT_AUTH_ERROR_CODES = [
 export type JwtAuthErrorCode = (typeof JWT_AUTH_ERROR_CODES)[number]
 
 /**
+ * The codes of {@link InsufficientScopeError}: a valid token that lacks a grant.
+ *
+ * @example
+ * ```ts
+ * import type { InsufficientScopeErrorCode } from 'express-jwt-gate'
+ * const code: InsufficientScopeErrorCode = 'feature_missing'
+ * ```
+ */
+export type InsufficientScopeErrorCode = 'feature_missing' | 'scope_missing'
+
+/**
+ * The codes of {@link InvalidTokenError}: everything that can be wrong with a token.
+ *
+ * @example
+ * ```ts
+ * import type { InvalidTokenErrorCode } from 'express-jwt-gate'
+ * const code: InvalidTokenErrorCode = 'token_expired'
+ * ```
+ */
+export type InvalidTokenErrorCode = Exclude<
+  JwtAuthErrorCode,
+  'credentials_missing' | 'request_malformed' | InsufficientScopeErrorCode
+>
+
+/**
  * The `error` attribute of an RFC 6750 `WWW-Authenticate: Bearer` challenge.
  *
  * @example
@@ -57,11 +82,46 @@ export type JwtAuthErrorCode = (typeof JWT_AUTH_ERROR_CODES)[number]
 export type BearerErrorAttribute = 'invalid_request' | 'invalid_token' | 'insufficient_scope'
 
 /**
+ * What every {@link JwtAuthError} is made of. Subclasses fill in what their kind fixes
+ * (the status, the `error` attribute), so callers pass only `code` and `message`.
+ *
+ * @example
+ * ```ts
+ * import type { JwtAuthErrorOptions } from 'express-jwt-gate'
+ * const options: JwtAuthErrorOptions = {
+ *   code: 'token_revoked',
+ *   message: 'token revoked',
+ *   status: 401,
+ *   error: 'invalid_token',
+ * }
+ * ```
+ */
+export interface JwtAuthErrorOptions {
+  code: JwtAuthErrorCode
+  /** Short, lower case, names the rule or the claim; never the token. */
+  message: string
+  /** HTTP status: 400, 401 or 403. */
+  status: number
+  /** The RFC 6750 `error` attribute; absent for a bare challenge (no credentials sent). */
+  error?: BearerErrorAttribute | undefined
+  /** The challenge's `scope` attribute (`insufficient_scope`). */
+  scope?: string | undefined
+  /** The realm the challenge names. */
+  realm?: string | undefined
+  /** The claim a claim rule refused (`exp`, `aud`, …). */
+  claim?: string | undefined
+  /** The underlying failure, for logs (a key set's fetch error, say). */
+  cause?: unknown
+}
+
+/**
  * Base class of every failure this package reports for a request or a token.
  *
  * It has the shape Express's default error handler understands: `status` and
  * `statusCode` (equal), `expose: true` and `headers` holding the RFC 6750
- * `WWW-Authenticate` challenge. Messages name the rule or the claim, never the token.
+ * `WWW-Authenticate` challenge, derived once from the other fields. Every field is
+ * read-only: {@link JwtAuthError.withRealm} returns a copy. Messages name the rule or
+ * the claim, never the token.
  *
  * @example
  * ```ts
@@ -75,7 +135,7 @@ export type BearerErrorAttribute = 'invalid_request' | 'invalid_token' | 'insuff
  */
 export class JwtAuthError extends Error {
   override name = 'JwtAuthError'
-  /** The stable machine code. */
+  /** The stable machine code; each subclass narrows it to its own codes. */
   readonly code: JwtAuthErrorCode
   /** HTTP status: 400, 401 or 403. */
   readonly status: number
@@ -86,31 +146,29 @@ export class JwtAuthError extends Error {
   /** The RFC 6750 `error` attribute, absent when no credentials were sent. */
   readonly error: BearerErrorAttribute | undefined
   /** The `realm` the challenge names, when one is configured. */
-  realm: string | undefined
+  readonly realm: string | undefined
   /** The `scope` attribute of an `insufficient_scope` challenge. */
   readonly scope: string | undefined
+  /** The claim a claim rule refused: `exp`, `nbf`, `iat`, `aud`, `iss`, `sub`, or a required one. */
+  readonly claim: string | undefined
   /** Response headers: the `WWW-Authenticate` challenge. */
-  headers: { 'WWW-Authenticate': string }
+  readonly headers: { readonly 'WWW-Authenticate': string }
 
-  constructor(
-    code: JwtAuthErrorCode,
-    message: string,
-    status: number,
-    error: BearerErrorAttribute | undefined,
-    scope?: string,
-  ) {
-    super(message)
-    this.code = code
-    this.status = status
-    this.statusCode = status
-    this.error = error
-    this.scope = scope
-    this.realm = undefined
-    this.headers = { 'WWW-Authenticate': this.challenge() }
+  constructor(options: JwtAuthErrorOptions) {
+    super(options.message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.code = options.code
+    this.status = options.status
+    this.statusCode = options.status
+    this.error = options.error
+    this.scope = options.scope
+    this.realm = options.realm
+    this.claim = options.claim
+    this.headers = { 'WWW-Authenticate': challenge(this) }
   }
 
   /**
-   * Name a realm in the challenge; returns the same error.
+   * The same error naming `realm` in its challenge: a copy, so that an error one
+   * middleware has seen never changes under another.
    *
    * @example
    * ```ts
@@ -118,21 +176,37 @@ export class JwtAuthError extends Error {
    * ```
    */
   withRealm(realm: string | undefined): this {
-    this.realm = realm
-    this.headers = { 'WWW-Authenticate': this.challenge() }
-    return this
-  }
-
-  private challenge(): string {
-    const params: string[] = []
-    if (this.realm !== undefined) params.push(`realm=${quote(this.realm)}`)
-    if (this.error !== undefined) {
-      params.push(`error="${this.error}"`, `error_description=${quote(this.message)}`)
-      if (this.scope !== undefined) params.push(`scope=${quote(this.scope)}`)
-    }
-    return params.length === 0 ? 'Bearer' : `Bearer ${params.join(', ')}`
+    if (realm === this.realm) return this
+    const copy = Object.create(Object.getPrototypeOf(this) as object) as this
+    Object.defineProperties(copy, Object.getOwnPropertyDescriptors(this))
+    const field = (value: unknown) => ({ value, enumerable: true })
+    Object.defineProperty(copy, 'realm', field(realm))
+    Object.defineProperty(copy, 'headers', field({ 'WWW-Authenticate': challenge(copy) }))
+    return copy
   }
 }
+
+/** The RFC 6750 §3 challenge for an error's realm, `error`, description and scope. */
+function challenge(error: JwtAuthError): string {
+  const params: string[] = []
+  if (error.realm !== undefined) params.push(`realm=${quote(error.realm)}`)
+  if (error.error !== undefined) {
+    params.push(`error="${error.error}"`, `error_description=${quote(error.message)}`)
+    if (error.scope !== undefined) params.push(`scope=${quote(error.scope)}`)
+  }
+  return params.length === 0 ? 'Bearer' : `Bearer ${params.join(', ')}`
+}
+
+/**
+ * RFC 9110 quoted-string. Values we put here are our own messages or configured
+ * names, but escaping keeps a header well-formed whatever they hold.
+ */
+function quote(value: string): string {
+  return `"${value.replace(/[\\"]/g, '\\$&')}"`
+}
+
+/** The options a subclass takes: what its kind does not already fix. */
+type Details = Pick<JwtAuthErrorOptions, 'realm' | 'claim' | 'cause'>
 
 /**
  * 401 with `error="invalid_token"`: the token is malformed, expired, forged, revoked,
@@ -141,13 +215,14 @@ export class JwtAuthError extends Error {
  * @example
  * ```ts
  * import { InvalidTokenError } from 'express-jwt-gate'
- * throw new InvalidTokenError('token_revoked', 'token revoked')
+ * throw new InvalidTokenError({ code: 'token_revoked', message: 'token revoked' })
  * ```
  */
 export class InvalidTokenError extends JwtAuthError {
   override name = 'InvalidTokenError'
-  constructor(code: JwtAuthErrorCode, message: string) {
-    super(code, message, 401, 'invalid_token')
+  declare readonly code: InvalidTokenErrorCode
+  constructor(options: { code: InvalidTokenErrorCode; message: string } & Details) {
+    super({ ...options, status: 401, error: 'invalid_token' })
   }
 }
 
@@ -158,13 +233,14 @@ export class InvalidTokenError extends JwtAuthError {
  * @example
  * ```ts
  * import { InvalidRequestError } from 'express-jwt-gate'
- * new InvalidRequestError('malformed Bearer credentials').status // 400
+ * new InvalidRequestError({ message: 'malformed Bearer credentials' }).status // 400
  * ```
  */
 export class InvalidRequestError extends JwtAuthError {
   override name = 'InvalidRequestError'
-  constructor(message: string) {
-    super('request_malformed', message, 400, 'invalid_request')
+  declare readonly code: 'request_malformed'
+  constructor(options: { message: string } & Details) {
+    super({ ...options, code: 'request_malformed', status: 400, error: 'invalid_request' })
   }
 }
 
@@ -180,8 +256,14 @@ export class InvalidRequestError extends JwtAuthError {
  */
 export class CredentialsMissingError extends JwtAuthError {
   override name = 'CredentialsMissingError'
-  constructor(message = 'authentication required') {
-    super('credentials_missing', message, 401, undefined)
+  declare readonly code: 'credentials_missing'
+  constructor(options: { message?: string } & Details = {}) {
+    super({
+      ...options,
+      code: 'credentials_missing',
+      message: options.message ?? 'authentication required',
+      status: 401,
+    })
   }
 }
 
@@ -193,43 +275,79 @@ export class CredentialsMissingError extends JwtAuthError {
  * @example
  * ```ts
  * import { InsufficientScopeError } from 'express-jwt-gate'
- * const err = new InsufficientScopeError('feature_missing', ['invoicing'], ['invoicing'])
+ * const err = new InsufficientScopeError({
+ *   code: 'feature_missing',
+ *   missing: ['invoicing'],
+ *   required: ['invoicing'],
+ * })
  * err.missing // ['invoicing']
  * ```
  */
 export class InsufficientScopeError extends JwtAuthError {
   override name = 'InsufficientScopeError'
+  declare readonly code: InsufficientScopeErrorCode
   /** What the route requires and the token lacks. */
   readonly missing: readonly string[]
   /** Everything the route requires (the challenge's `scope` attribute). */
   readonly required: readonly string[]
 
   constructor(
-    code: 'feature_missing' | 'scope_missing',
-    missing: readonly string[],
-    required: readonly string[],
+    options: {
+      code: InsufficientScopeErrorCode
+      missing: readonly string[]
+      required: readonly string[]
+    } & Pick<Details, 'realm'>,
   ) {
-    const message = code === 'feature_missing' ? 'feature not licensed' : 'scope not granted'
-    super(code, message, 403, 'insufficient_scope', required.join(' '))
+    const { code, missing, required, realm } = options
+    super({
+      code,
+      message: code === 'feature_missing' ? 'feature not licensed' : 'scope not granted',
+      status: 403,
+      error: 'insufficient_scope',
+      scope: required.join(' '),
+      realm,
+    })
     this.missing = missing
     this.required = required
   }
 }
 
-/**
- * RFC 9110 quoted-string. Values we put here are our own messages or configured
- * names, but escaping keeps a header well-formed whatever they hold.
- */
-function quote(value: string): string {
-  return `"${value.replace(/[\\"]/g, '\\$&')}"`
-}
-
 /** Throw a 401 `invalid_token` failure; reads as one line at each rule. */
-export function fail(code: JwtAuthErrorCode, message: string): never {
-  throw new InvalidTokenError(code, message)
+export function fail(code: InvalidTokenErrorCode, message: string, claim?: string): never {
+  throw new InvalidTokenError(claim === undefined ? { code, message } : { code, message, claim })
 }
 
-/** `express-jwt-gate: …` TypeError for a programmer mistake found at setup. */
-export function setupError(message: string): TypeError {
-  return new TypeError(`express-jwt-gate: ${message}`)
+/**
+ * A programmer mistake found at setup: a bad option, a weak or unsuitable key, a
+ * payload that cannot be signed. Thrown when `jwtAuth(…)`, `createVerifier(…)` or
+ * `createSigner(…)` runs, never per request. `option` names what to fix; the message
+ * starts with `express-jwt-gate: ` and says how, and never repeats a secret.
+ *
+ * @example
+ * ```ts
+ * import { JwtSetupError, jwtAuth } from 'express-jwt-gate'
+ * try {
+ *   jwtAuth('too short')
+ * } catch (err) {
+ *   if (err instanceof JwtSetupError) console.error(err.option, err.message) // 'secret' …
+ * }
+ * ```
+ */
+export class JwtSetupError extends TypeError {
+  override name = 'JwtSetupError'
+  /** The option, argument or key at fault: `secret`, `audience`, `cache.max`, … */
+  readonly option: string
+
+  constructor(options: { option: string; message: string; cause?: unknown }) {
+    super(
+      `express-jwt-gate: ${options.message}`,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    )
+    this.option = options.option
+  }
+}
+
+/** A {@link JwtSetupError} about `option`; `message` says how to fix it. */
+export function setupError(option: string, message: string): JwtSetupError {
+  return new JwtSetupError({ option, message })
 }

@@ -1,9 +1,11 @@
-import { hasCanonicalTail } from './base64url'
+import { BASE64URL_CLASS, hasCanonicalTail } from './base64url'
 import { fail } from './errors'
-import { base64urlWrite, MAX_SCRATCH_BYTES, utf8Slice } from './fast/native-buffer'
+import { base64urlWrite, utf8Slice } from './fast/native-buffer'
+import { MAX_SCRATCH_BYTES } from './limits'
+import type { JwtHeader } from './types'
 
 /** Three non-empty segments of the base64url alphabet, and nothing else. */
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
+const COMPACT_JWS = new RegExp(`^${BASE64URL_CLASS}+\\.${BASE64URL_CLASS}+\\.${BASE64URL_CLASS}+$`)
 
 /** Positions of the two dots of a compact JWS; refuses every other shape. */
 export interface Split {
@@ -72,4 +74,30 @@ export function decodeJsonObject(
     fail('token_malformed', `${part} is not a JSON object`)
   }
   return value as Record<string, unknown>
+}
+
+/**
+ * The JOSE header rules that do not depend on the key: `alg` must be a string and
+ * `kid`, if present, too. What {@link decodeToken} checks, and verification too.
+ */
+export function checkHeaderShape(header: Record<string, unknown>): JwtHeader {
+  if (typeof header.alg !== 'string') {
+    fail('header_invalid', 'alg header parameter must be a string')
+  }
+  if (header.kid !== undefined && typeof header.kid !== 'string') {
+    fail('header_invalid', 'kid header parameter must be a string')
+  }
+  return header as JwtHeader
+}
+
+/**
+ * The header rules of verification, before any key is chosen. `crit` is refused in
+ * any form: it lists extensions the recipient must understand, and we implement none
+ * (RFC 7515 §4.1.11). `jwk`, `jku`, `x5u` and `x5c` are ignored: a token never chooses
+ * its own key. Whether `alg` and `kid` are acceptable is the key selection's to say.
+ */
+export function checkHeader(header: Record<string, unknown>): JwtHeader {
+  if (Object.hasOwn(header, 'crit'))
+    fail('header_invalid', 'crit header parameter is not supported')
+  return checkHeaderShape(header)
 }

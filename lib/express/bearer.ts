@@ -24,11 +24,11 @@ const SCHEME = /^[ \t]*([!#$%&'*+.^_`|~0-9A-Za-z-]+)/
  */
 export function parseAuthorization(value: string | undefined, lines = 1): string | undefined {
   if (value === undefined) return undefined
-  if (lines > 1) throw new InvalidRequestError('more than one Authorization header')
+  if (lines > 1) throw new InvalidRequestError({ message: 'more than one Authorization header' })
   const match = BEARER.exec(value)
   if (match !== null) return match[1]
   if (SCHEME.exec(value)?.[1]?.toLowerCase() === 'bearer') {
-    throw new InvalidRequestError('malformed Bearer credentials')
+    throw new InvalidRequestError({ message: 'malformed Bearer credentials' })
   }
   return undefined
 }

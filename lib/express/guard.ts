@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { CredentialsMissingError, InsufficientScopeError, setupError } from '../core/errors'
 import { grantsOf, missingGrants, type GrantShape } from './features'
-import { readOptions } from '../core/options'
+import { optionNames, readOptions, type OptionList } from '../core/options'
 import { readRealm, realmOf } from './realm'
 
 /**
@@ -36,11 +36,11 @@ export interface GuardOptions {
  */
 export type GuardArguments = string[] | [...names: string[], options: GuardOptions]
 
-export const GUARD_OPTION_NAMES: ReadonlySet<string> = new Set([
-  'claim',
-  'requestProperty',
-  'realm',
-])
+export const GUARD_OPTION_NAMES = optionNames({
+  claim: true,
+  requestProperty: true,
+  realm: true,
+} satisfies OptionList<GuardOptions>)
 
 /** RFC 6750 §3 scope-token characters: printable ASCII without space, `"` or `\`. */
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/
@@ -62,18 +62,20 @@ function createGuard(
     // Names go into the challenge's scope attribute, which is space-separated.
     if (typeof name !== 'string' || !SCOPE_TOKEN.test(name)) {
       throw setupError(
+        'names',
         `${guard}: each name must be a non-empty string of printable ASCII without spaces or quotes`,
       )
     }
     return name
   })
-  if (required.length === 0) throw setupError(`${guard} needs at least one name`)
+  if (required.length === 0) throw setupError('names', `${guard} needs at least one name`)
   const claim = options.claim ?? (shape === 'scope' ? 'scope' : 'licensedFeatures')
-  if (typeof claim !== 'string' || claim === '')
-    throw setupError(`${guard}: claim must be a non-empty string`)
+  if (typeof claim !== 'string' || claim === '') {
+    throw setupError('claim', `${guard}: claim must be a non-empty string`)
+  }
   const requestProperty = options.requestProperty ?? 'user'
   if (typeof requestProperty !== 'string' || requestProperty === '') {
-    throw setupError(`${guard}: requestProperty must be a non-empty string`)
+    throw setupError('requestProperty', `${guard}: requestProperty must be a non-empty string`)
   }
   const realm = readRealm(options.realm)
   const code = shape === 'scope' ? 'scope_missing' : 'feature_missing'
@@ -84,11 +86,11 @@ function createGuard(
       : undefined
     // Authentication comes first: with no verified user the answer is 401, not 403.
     if (user === undefined || user === null) {
-      return next(new CredentialsMissingError().withRealm(realm ?? realmOf(req)))
+      return next(new CredentialsMissingError({ realm: realm ?? realmOf(req) }))
     }
     const missing = missingGrants(grantsOf(user, claim, shape), required, mode)
     if (missing.length === 0) return next()
-    next(new InsufficientScopeError(code, missing, required).withRealm(realm ?? realmOf(req)))
+    next(new InsufficientScopeError({ code, missing, required, realm: realm ?? realmOf(req) }))
   }
 }
 

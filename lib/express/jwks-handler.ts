@@ -1,11 +1,8 @@
 import type { RequestHandler } from 'express'
-import { isHmacAlgorithm } from '../core/algorithms'
-import { asymmetricKeyObject } from '../keys/asymmetric'
 import { toSeconds, type Duration } from '../core/duration'
-import { setupError } from '../core/errors'
-import { exportPublicJwk, type JwkSet } from '../keys/jwk'
-import { readRing, type KeyRing } from '../keys/source'
-import { readOptions } from '../core/options'
+import { optionNames, readOptions, type OptionList } from '../core/options'
+import { exportJwks } from '../keys/jwks'
+import type { KeyRing } from '../keys/ring'
 
 /**
  * Options of {@link jwksHandler}.
@@ -21,33 +18,7 @@ export interface JwksHandlerOptions {
   cacheMaxAge?: Duration
 }
 
-/**
- * The public JWK Set of a key ring: each key's public part with its `kid`, `alg` and
- * `use: "sig"`, in ring order. Private keys give only their public part. A ring
- * holding an HMAC secret is refused with a `TypeError`: a secret is never published.
- *
- * @example
- * ```ts
- * import { exportJwks } from 'express-jwt-gate'
- * const set = exportJwks([{ kid: '2025-06', key: privateKey, alg: 'ES256' }])
- * set.keys[0] // { kty: 'EC', crv: 'P-256', x: '…', y: '…', kid: '2025-06', alg: 'ES256', use: 'sig' }
- * ```
- */
-export function exportJwks(ring: KeyRing): JwkSet {
-  if (!Array.isArray(ring)) {
-    throw setupError('exportJwks and jwksHandler take a key ring: an array of { kid, key, alg }')
-  }
-  const keys = readRing(ring).map(({ kid, alg, key }) => {
-    if (isHmacAlgorithm(alg)) {
-      throw setupError(
-        `key ${JSON.stringify(kid)} is an ${alg} secret, and a secret is never published; publish a ring of public-key entries only`,
-      )
-    }
-    const publicKey = asymmetricKeyObject(key, alg, 'public', `key ${JSON.stringify(kid)}`)
-    return { ...exportPublicJwk(publicKey), kid, alg, use: 'sig' }
-  })
-  return { keys }
-}
+const OPTION_NAMES = optionNames({ cacheMaxAge: true } satisfies OptionList<JwksHandlerOptions>)
 
 /**
  * An Express handler that publishes the public keys of a ring as a JWK Set (RFC 7517
@@ -65,7 +36,7 @@ export function exportJwks(ring: KeyRing): JwkSet {
  * ```
  */
 export function jwksHandler(ring: KeyRing, options?: JwksHandlerOptions): RequestHandler {
-  const o = readOptions<JwksHandlerOptions>(options, new Set(['cacheMaxAge']), 'jwksHandler')
+  const o = readOptions<JwksHandlerOptions>(options, OPTION_NAMES, 'jwksHandler')
   const maxAge = o.cacheMaxAge === undefined ? 300 : toSeconds(o.cacheMaxAge, 'cacheMaxAge')
   const body = Buffer.from(JSON.stringify(exportJwks(ring)))
   const cacheControl = `public, max-age=${Math.floor(maxAge)}`

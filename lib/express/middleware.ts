@@ -1,17 +1,24 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-import { countAuthorizationLines, parseAuthorization } from './bearer'
 import {
   CredentialsMissingError,
   InvalidTokenError,
   JwtAuthError,
   setupError,
 } from '../core/errors'
-import type { KeySource } from '../keys/source'
-import { readOptions } from '../core/options'
-import { readRealm, rememberRealm } from './realm'
+import {
+  optionNames,
+  readBoolean,
+  readFunction,
+  readOptions,
+  type OptionList,
+} from '../core/options'
+import { VERIFY_OPTIONS, VERIFY_OPTION_NAMES, type VerifyOptions } from '../core/verify-options'
 import { isRemoteKeySet, type RemoteKeySet } from '../keys/remote'
-import type { JwtUser } from '../core/types'
-import { createVerifier, VERIFY_OPTION_NAMES, type VerifyOptions } from '../verify'
+import type { KeySource } from '../keys/source'
+import { createVerifier } from '../verify'
+import { countAuthorizationLines, parseAuthorization } from './bearer'
+import { readRealm, rememberRealm } from './realm'
+import type { JwtUser } from './user'
 
 /**
  * What a custom token source (`getToken`) may return: a token, nothing, or a promise of
@@ -70,30 +77,30 @@ export interface JwtAuthOptions extends VerifyOptions {
   onFailure?: (error: JwtAuthError, req: Request) => void
 }
 
-export const MIDDLEWARE_OPTION_NAMES: ReadonlySet<string> = new Set([
-  ...VERIFY_OPTION_NAMES,
-  'secret',
-  'credentialsRequired',
-  'getToken',
-  'requestProperty',
-  'isRevoked',
-  'realm',
-  'onFailure',
-])
+/** The option names of `jwtAuth`, tied to {@link JwtAuthOptions}. */
+export const MIDDLEWARE_OPTIONS = {
+  ...VERIFY_OPTIONS,
+  secret: true,
+  credentialsRequired: true,
+  getToken: true,
+  requestProperty: true,
+  isRevoked: true,
+  realm: true,
+  onFailure: true,
+} as const satisfies OptionList<JwtAuthOptions>
+
+export const MIDDLEWARE_OPTION_NAMES = optionNames(MIDDLEWARE_OPTIONS)
 
 /** Names that would change an object's prototype machinery if assigned on `req`. */
 const FORBIDDEN_PROPERTIES = new Set(['__proto__', 'constructor', 'prototype'])
 
-function readFunction<F>(value: unknown, option: string): F | undefined {
-  if (value === undefined) return undefined
-  if (typeof value !== 'function') throw setupError(`${option} must be a function`)
-  return value as F
-}
-
 function readRequestProperty(value: unknown): string {
   if (value === undefined) return 'user'
   if (typeof value !== 'string' || value === '' || FORBIDDEN_PROPERTIES.has(value)) {
-    throw setupError(`requestProperty must be a non-empty property name such as 'user' or 'auth'`)
+    throw setupError(
+      'requestProperty',
+      `requestProperty must be a non-empty property name such as 'user' or 'auth'`,
+    )
   }
   return value
 }
@@ -168,7 +175,10 @@ export function jwtAuth(
     !Object.hasOwn(secretOrOptions, 'kty') &&
     !isRemoteKeySet(secretOrOptions)
   if (optionsForm && maybeOptions !== undefined) {
-    throw setupError('jwtAuth takes either (secret, options) or (options with a secret), not both')
+    throw setupError(
+      'options',
+      'jwtAuth takes either (secret, options) or (options with a secret), not both',
+    )
   }
   const all = readOptions<JwtAuthOptions>(
     optionsForm ? secretOrOptions : maybeOptions,
@@ -176,7 +186,10 @@ export function jwtAuth(
     'jwtAuth',
   )
   if (!optionsForm && all.secret !== undefined) {
-    throw setupError('jwtAuth: pass the secret once, as the first argument or as options.secret')
+    throw setupError(
+      'secret',
+      'jwtAuth: pass the secret once, as the first argument or as options.secret',
+    )
   }
   const secret = optionsForm ? all.secret : (secretOrOptions as KeySource | RemoteKeySet)
 
@@ -189,10 +202,7 @@ export function jwtAuth(
   }
   const verify = createVerifier<JwtUser>(secret as KeySource | RemoteKeySet, verifyOptions)
 
-  if (all.credentialsRequired !== undefined && typeof all.credentialsRequired !== 'boolean') {
-    throw setupError('credentialsRequired must be true or false')
-  }
-  const credentialsRequired = all.credentialsRequired ?? true
+  const credentialsRequired = readBoolean(all.credentialsRequired, 'credentialsRequired', true)
   const getToken = readFunction<(req: Request) => TokenSource>(all.getToken, 'getToken')
   const isRevoked = readFunction<(payload: JwtUser, req: Request) => unknown>(
     all.isRevoked,
@@ -208,15 +218,15 @@ export function jwtAuth(
   /** Hand a refusal to Express, after telling `onFailure`. */
   function refuse(req: Request, next: NextFunction, error: unknown): void {
     if (!(error instanceof JwtAuthError)) return next(error)
-    if (realm !== undefined) error.withRealm(realm)
+    const refusal = error.withRealm(realm ?? error.realm)
     if (onFailure !== undefined) {
       try {
-        onFailure(error, req)
+        onFailure(refusal, req)
       } catch (callbackError) {
         return next(callbackError)
       }
     }
-    next(error)
+    next(refusal)
   }
 
   function accept(req: Request, next: NextFunction, payload: JwtUser): void {
@@ -239,7 +249,11 @@ export function jwtAuth(
     }
     const decide = (isOut: unknown) =>
       isOut
-        ? refuse(req, next, new InvalidTokenError('token_revoked', 'token revoked'))
+        ? refuse(
+            req,
+            next,
+            new InvalidTokenError({ code: 'token_revoked', message: 'token revoked' }),
+          )
         : accept(req, next, payload)
     if (isThenable(revoked)) revoked.then(decide, next)
     else decide(revoked)

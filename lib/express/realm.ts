@@ -22,7 +22,7 @@ export function realmOf(req: object): string | undefined {
 export function readRealm(value: unknown): string | undefined {
   if (value === undefined) return undefined
   if (typeof value !== 'string' || !/^[\x20-\x7e]+$/.test(value)) {
-    throw setupError('realm must be a non-empty string of printable ASCII characters')
+    throw setupError('realm', 'realm must be a non-empty string of printable ASCII characters')
   }
   return value
 }

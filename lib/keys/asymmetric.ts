@@ -2,7 +2,7 @@ import * as crypto from 'node:crypto'
 import { ASYMMETRIC, type AsymmetricAlgorithm, type AsymmetricSpec } from '../core/algorithms'
 import { setupError } from '../core/errors'
 import { importJwk, jwkProblem, type Jwk } from './jwk'
-import type { SigningKey, VerificationKey } from './source'
+import type { SigningKey, VerificationKey } from '../core/key-contracts'
 
 const { KeyObject } = crypto
 
@@ -80,6 +80,7 @@ export function algorithmsForKey(key: crypto.KeyObject): AsymmetricAlgorithm[] {
 function fromPem(text: string, type: 'public' | 'private', what: string): crypto.KeyObject {
   if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(text)) {
     throw setupError(
+      what,
       `${what} is an encrypted private key; decrypt it once at startup with crypto.createPrivateKey({ key, passphrase }) and pass the KeyObject`,
     )
   }
@@ -94,6 +95,7 @@ function fromPem(text: string, type: 'public' | 'private', what: string): crypto
       // not a key in any form
     }
     throw setupError(
+      what,
       isPublic
         ? `${what} is a public key; signing needs the private key`
         : `${what} is not a PEM key or certificate that Node can read`,
@@ -116,6 +118,7 @@ export function asymmetricKeyObject(
   if (input instanceof KeyObject) {
     if (input.type === 'secret') {
       throw setupError(
+        what,
         `${what} is a secret key; ${alg} needs ${type === 'public' ? 'a public (or private)' : 'a private'} key`,
       )
     }
@@ -124,6 +127,7 @@ export function asymmetricKeyObject(
     const text = typeof input === 'string' ? input : Buffer.from(input).toString('utf8')
     if (!text.includes('-----BEGIN ')) {
       throw setupError(
+        what,
         `${what} for ${alg} must be a PEM key or certificate, a KeyObject or a JWK; plain text or bytes are an HMAC secret, which only HS256/384/512 use`,
       )
     }
@@ -131,22 +135,22 @@ export function asymmetricKeyObject(
   } else if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
     const jwk = input as Record<string, unknown>
     const problem = jwkProblem(jwk, type === 'public' ? 'verify' : 'sign', alg)
-    if (problem !== undefined) throw setupError(`${what} ${problem}`)
+    if (problem !== undefined) throw setupError(what, `${what} ${problem}`)
     try {
       key = importJwk(jwk, type)
     } catch (cause) {
-      throw setupError(`${what} ${(cause as Error).message}`)
+      throw setupError(what, `${what} ${(cause as Error).message}`)
     }
   } else if (input === undefined || input === null) {
-    throw setupError(`${what} is missing; ${alg} needs ${wants(ASYMMETRIC[alg])}`)
+    throw setupError(what, `${what} is missing; ${alg} needs ${wants(ASYMMETRIC[alg])}`)
   } else {
-    throw setupError(`${what} for ${alg} must be a KeyObject, PEM text or a JWK`)
+    throw setupError(what, `${what} for ${alg} must be a KeyObject, PEM text or a JWK`)
   }
   if (type === 'private' && key.type !== 'private') {
-    throw setupError(`${what} is a public key; signing needs the private key`)
+    throw setupError(what, `${what} is a public key; signing needs the private key`)
   }
   const problem = keyProblem(key, alg)
-  if (problem !== undefined) throw setupError(`${what} ${problem}`)
+  if (problem !== undefined) throw setupError(what, `${what} ${problem}`)
   return type === 'public' && key.type === 'private' ? crypto.createPublicKey(key) : key
 }
 
@@ -213,31 +217,16 @@ export function asymmetricVerificationKey(
   }
 }
 
-/** The last key signed with: parsing PEM text on every call would be wasted work. */
-let lastInput: unknown
-let lastAlg: AsymmetricAlgorithm | undefined
-let lastSign: ((input: string) => string) | undefined
-
-/**
- * A signing key for `alg` from a private key. `KeyObject`s and strings are immutable,
- * so the last one is kept, prepared; bytes and JWK objects may change in place and
- * are read again each time.
- */
+/** Prepare a private key for `alg` to sign tokens; the key is checked and parsed once, here. */
 export function asymmetricSigningKey(
   input: unknown,
   alg: AsymmetricAlgorithm,
   kid: string | undefined,
   what: string,
 ): SigningKey {
-  if (input !== lastInput || alg !== lastAlg || lastSign === undefined) {
-    const spec = ASYMMETRIC[alg]
-    const options = cryptoOptions(spec, asymmetricKeyObject(input, alg, 'private', what))
-    const sign = (signingInput: string) =>
-      crypto.sign(spec.hash, Buffer.from(signingInput, 'latin1'), options).toString('base64url')
-    if (!(typeof input === 'string' || input instanceof KeyObject)) return { alg, kid, sign }
-    lastInput = input
-    lastAlg = alg
-    lastSign = sign
-  }
-  return { alg, kid, sign: lastSign }
+  const spec = ASYMMETRIC[alg]
+  const options = cryptoOptions(spec, asymmetricKeyObject(input, alg, 'private', what))
+  const sign = (signingInput: string) =>
+    crypto.sign(spec.hash, Buffer.from(signingInput, 'latin1'), options).toString('base64url')
+  return { alg, kid, sign }
 }

@@ -1,18 +1,12 @@
 import type { KeyObject } from 'node:crypto'
-import {
-  ASYMMETRIC,
-  isAsymmetricAlgorithm,
-  isHmacAlgorithm,
-  type Algorithm,
-  type AsymmetricAlgorithm,
-} from '../core/algorithms'
-import { algorithmsForKey, asymmetricVerificationKey, keyProblem } from './asymmetric'
+import { isAsymmetricAlgorithm, type Algorithm, type AsymmetricAlgorithm } from '../core/algorithms'
 import { toSeconds, type Duration } from '../core/duration'
-import { fail, InvalidTokenError, setupError } from '../core/errors'
+import { InvalidTokenError, setupError } from '../core/errors'
+import type { AsyncKeyResolver, VerificationKey } from '../core/key-contracts'
+import { optionNames, readOptions, type OptionList } from '../core/options'
+import { algorithmsForKey, asymmetricVerificationKey, keyProblem } from './asymmetric'
 import { importJwk, jwkProblem } from './jwk'
-import type { VerificationKey } from './source'
-import { readOptions } from '../core/options'
-import type { JwtHeader } from '../core/types'
+import { checkAllowed, keyWithoutKid, remoteAlgorithms, selectKey, type KeyTable } from './select'
 
 /**
  * Options of {@link remoteKeySet}. Every duration is in seconds (a number) or a
@@ -69,12 +63,11 @@ interface PublishedKey {
   readonly prepared: Map<AsymmetricAlgorithm, VerificationKey>
 }
 
-interface Snapshot {
-  /** Keys by `kid`; a `kid` that the set gives to two usable keys is left out. */
-  readonly byKid: ReadonlyMap<string, PublishedKey>
-  /** The key for tokens without `kid`: the set's only usable key, if it has one. */
-  readonly only: PublishedKey | undefined
-}
+/**
+ * The set as fetched: keys by `kid` (a `kid` that the set gives to two usable keys is
+ * left out), and for tokens without `kid` the set's only usable key, if it has one.
+ */
+type Snapshot = KeyTable<PublishedKey>
 
 interface State {
   readonly url: string
@@ -92,7 +85,11 @@ interface State {
 
 const states = new WeakMap<RemoteKeySet, State>()
 
-const OPTION_NAMES: ReadonlySet<string> = new Set(['cacheMaxAge', 'cooldown', 'timeout'])
+const OPTION_NAMES = optionNames({
+  cacheMaxAge: true,
+  cooldown: true,
+  timeout: true,
+} satisfies OptionList<RemoteKeySetOptions>)
 
 /** A JWK Set is a few kilobytes; a provider that sends more is not sending one. */
 const MAX_RESPONSE_BYTES = 1 << 20
@@ -111,19 +108,20 @@ function isLoopback(hostname: string): boolean {
 
 function readUrl(value: unknown): string {
   if (typeof value !== 'string' && !(value instanceof URL)) {
-    throw setupError('remoteKeySet needs the URL of a JWK Set, as a string or a URL')
+    throw setupError('url', 'remoteKeySet needs the URL of a JWK Set, as a string or a URL')
   }
   let url: URL
   try {
     url = new URL(value)
   } catch {
-    throw setupError(`remoteKeySet: ${JSON.stringify(String(value))} is not a valid URL`)
+    throw setupError('url', `remoteKeySet: ${JSON.stringify(String(value))} is not a valid URL`)
   }
   if (url.username !== '' || url.password !== '') {
-    throw setupError('remoteKeySet: the URL must not hold credentials')
+    throw setupError('url', 'remoteKeySet: the URL must not hold credentials')
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
     throw setupError(
+      'url',
       `remoteKeySet needs an https: URL (plain http: only for localhost and 127.0.0.0/8 or ::1 in development), got ${url.protocol}//${url.host}`,
     )
   }
@@ -170,10 +168,11 @@ export function remoteKeySet(url: string | URL, options?: RemoteKeySetOptions): 
   const timeout = seconds(o.timeout, 'timeout', 5)
   if (cooldown > cacheMaxAge) {
     throw setupError(
+      'cooldown',
       `cooldown (${cooldown} s) must not exceed cacheMaxAge (${cacheMaxAge} s): an expired set could not be fetched again`,
     )
   }
-  if (timeout <= 0) throw setupError('timeout must be more than 0 seconds')
+  if (timeout <= 0) throw setupError('timeout', 'timeout must be more than 0 seconds')
   const set = Object.freeze({ url: href }) as unknown as RemoteKeySet
   states.set(set, {
     url: href,
@@ -224,7 +223,7 @@ function snapshotOf(items: readonly unknown[]): Snapshot {
   }
   // Two keys under one kid: choosing either would be trying keys. Use neither.
   for (const kid of shared) byKid.delete(kid)
-  return { byKid, only: usable.length === 1 ? usable[0] : undefined }
+  return { byKid, withoutKid: keyWithoutKid(usable.map((key) => ({ key }))) }
 }
 
 /** The response body as text, refusing more than `MAX_RESPONSE_BYTES`. */
@@ -303,47 +302,33 @@ const isFresh = (state: State) =>
   state.snapshot !== undefined && now() - state.fetchedAt < state.cacheMaxAge
 
 function unavailable(state: State): never {
-  const error = new InvalidTokenError('key_set_unavailable', 'key set unavailable')
-  error.cause = state.failure
-  throw error
+  throw new InvalidTokenError({
+    code: 'key_set_unavailable',
+    message: 'key set unavailable',
+    cause: state.failure,
+  })
 }
 
-/** The set as it is now: fetched (again) if there is none or it is too old. */
+/**
+ * The set as it is now: fetched (again) only if there is none or it is too old. A
+ * fresh set answers at once, even while a fetch that some other token's unknown `kid`
+ * started is still under way: otherwise one made-up `kid` against a slow provider
+ * would hold every request for up to `timeout`.
+ */
 async function freshSnapshot(state: State): Promise<Snapshot> {
-  if (state.inflight !== undefined) await state.inflight
-  if (!isFresh(state) && mayFetch(state)) await refresh(state)
+  if (isFresh(state)) return state.snapshot as Snapshot
+  if (mayFetch(state)) await refresh(state)
   if (!isFresh(state)) unavailable(state)
   return state.snapshot as Snapshot
 }
 
-/** The published key a token names, fetching the set again for an unknown `kid`. */
-async function findKey(state: State, kid: string | undefined): Promise<PublishedKey> {
+/** The set to find `kid` in: fetched again (once per cooldown) when `kid` is unknown. */
+async function snapshotFor(state: State, kid: string | undefined): Promise<Snapshot> {
   const snapshot = await freshSnapshot(state)
-  if (kid === undefined) {
-    if (snapshot.only === undefined) {
-      fail('key_unknown', 'token has no kid and the key set holds more than one key')
-    }
-    return snapshot.only
-  }
-  let key = snapshot.byKid.get(kid)
-  if (key === undefined && mayFetch(state)) {
-    await refresh(state)
-    if (state.failure !== undefined) unavailable(state)
-    key = (state.snapshot as Snapshot).byKid.get(kid)
-  }
-  if (key === undefined) fail('key_unknown', 'key unknown')
-  return key
-}
-
-/** Finds the key for a token in a remote set; the key set decides when to fetch. */
-export interface RemoteKeyResolver {
-  resolve(header: JwtHeader): Promise<VerificationKey>
-  /**
-   * The set as it is now, fetched if needed: a new object after every fetch, so a
-   * verifier can tell when what it cached may no longer hold. Rejects when the set
-   * is unavailable.
-   */
-  current(): Promise<unknown>
+  if (kid === undefined || snapshot.byKid.has(kid) || !mayFetch(state)) return snapshot
+  await refresh(state)
+  if (state.failure !== undefined) unavailable(state)
+  return state.snapshot as Snapshot
 }
 
 /**
@@ -354,15 +339,9 @@ export interface RemoteKeyResolver {
 export function remoteKeyResolver(
   set: RemoteKeySet,
   algorithms: readonly Algorithm[] | undefined,
-): RemoteKeyResolver {
-  const hmac = algorithms?.filter(isHmacAlgorithm) ?? []
-  if (hmac.length > 0) {
-    throw setupError(
-      `a remote key set holds only public keys and never verifies ${hmac.join(', ')}; remove it from algorithms`,
-    )
-  }
+): AsyncKeyResolver {
+  const allowed = remoteAlgorithms(algorithms)
   const state = states.get(set) as State
-  const allowed: ReadonlySet<string> = new Set(algorithms ?? Object.keys(ASYMMETRIC))
 
   /** The algorithm a key serves for this verifier, or `undefined` if none is settled. */
   function boundAlgorithm(key: PublishedKey): AsymmetricAlgorithm | undefined {
@@ -375,13 +354,10 @@ export function remoteKeyResolver(
   return {
     current: () => freshSnapshot(state),
     async resolve(header) {
-      if (!allowed.has(header.alg)) fail('algorithm_not_allowed', 'algorithm not allowed')
-      const published = await findKey(state, header.kid)
-      const alg = boundAlgorithm(published)
-      if (alg === undefined) {
-        fail('key_unknown', 'key has no alg and the algorithms option does not settle it')
-      }
-      if (alg !== header.alg) fail('algorithm_not_allowed', 'algorithm does not match the key')
+      checkAllowed(header, allowed)
+      const snapshot = await snapshotFor(state, header.kid)
+      const published = selectKey(header, snapshot, boundAlgorithm)
+      const alg = header.alg as AsymmetricAlgorithm
       let key = published.prepared.get(alg)
       if (key === undefined) {
         key = asymmetricVerificationKey(published.key, alg)

@@ -1,5 +1,12 @@
+import * as crypto from 'node:crypto'
 import { createHmac, randomBytes, randomInt } from 'node:crypto'
-import { createMac, type HmacHash } from '../../../lib/core/fast/hmac'
+import {
+  checkedOneShot,
+  createMac,
+  HMAC_SOURCE,
+  type HmacHash,
+  type OneShotHash,
+} from '../../../lib/core/fast/hmac'
 
 const hashes: HmacHash[] = ['sha256', 'sha384', 'sha512']
 const base64urlAlphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.'
@@ -54,5 +61,27 @@ describe('the hand-built HMAC equals createHmac', () => {
     key.fill(0) // the fallback keeps its own copy of the key
     const message = randomAscii(80)
     expect(mac(message)).toBe(createHmac('sha256', original).update(message).digest('base64url'))
+  })
+})
+
+describe('the one-shot hash is checked once before the hand-built HMAC uses it', () => {
+  const real = (crypto as unknown as { hash?: OneShotHash }).hash
+
+  test('this Node line uses crypto.hash where it exists and passes, createHmac otherwise', () => {
+    expect(HMAC_SOURCE).toBe(real === undefined ? 'createHmac' : 'crypto.hash')
+    if (real !== undefined) expect(checkedOneShot(real)).toBe(real)
+    expect(checkedOneShot(undefined)).toBeNull()
+  })
+
+  test('a hash that answers wrongly, or throws, is refused', () => {
+    const wrong: OneShotHash = (algorithm, data, encoding) =>
+      createHmac(algorithm, 'k')
+        .update(data)
+        .digest(encoding === 'latin1' ? 'binary' : 'base64url')
+    const throwing: OneShotHash = () => {
+      throw new Error('unsupported')
+    }
+    expect(checkedOneShot(wrong)).toBeNull()
+    expect(checkedOneShot(throwing)).toBeNull()
   })
 })

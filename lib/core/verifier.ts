@@ -1,0 +1,147 @@
+import { TokenCache } from './cache'
+import { validateClaims, type ClaimRules } from './claims'
+import { fail } from './errors'
+import { checkHeader, decodeJsonObject, splitToken, type Split } from './jws'
+import { boundedMap } from './bounded-map'
+import type { AsyncKeyResolver, KeyResolver, VerificationKey } from './key-contracts'
+import type { JwtClaims, JwtPayload } from './types'
+import type { VerifierSetup } from './verify-options'
+
+/**
+ * A prepared verification function: checks one token and returns its payload, or
+ * throws an {@link InvalidTokenError}.
+ *
+ * @example
+ * ```ts
+ * import { createVerifier } from 'express-jwt-gate'
+ * import type { Verifier } from 'express-jwt-gate'
+ * const verify: Verifier<{ userId: number }> = createVerifier(secret)
+ * ```
+ */
+export type Verifier<P extends object = JwtPayload> = (token: string) => P & JwtClaims
+
+/**
+ * A prepared verification function for a {@link RemoteKeySet}: finding the key may
+ * need a fetch, so it returns a promise of the payload, or rejects with an
+ * {@link InvalidTokenError} (`key_set_unavailable` when the set cannot be fetched).
+ *
+ * @example
+ * ```ts
+ * import { createVerifier, remoteKeySet } from 'express-jwt-gate'
+ * import type { AsyncVerifier } from 'express-jwt-gate'
+ * const jwks = remoteKeySet('https://auth.example.com/.well-known/jwks.json')
+ * const verify: AsyncVerifier = createVerifier(jwks, { algorithms: ['RS256'] })
+ * const claims = await verify(token)
+ * ```
+ */
+export type AsyncVerifier<P extends object = JwtPayload> = (token: string) => Promise<P & JwtClaims>
+
+/** What every verifier checks first, before even a cache lookup: a string, not too large. */
+function checkSize(token: unknown, maxTokenLength: number): asserts token is string {
+  if (typeof token !== 'string') fail('token_malformed', 'token must be a string')
+  if (token.length > maxTokenLength) fail('token_too_large', 'token too large')
+}
+
+/**
+ * A cached payload whose claims still hold, or `undefined` on a miss. A cached token
+ * that has expired (or passed maxAge) since can never be valid again: it is dropped,
+ * and refused.
+ */
+function cachedPayload(
+  cache: TokenCache<Record<string, unknown>>,
+  token: string,
+  rules: ClaimRules,
+): Record<string, unknown> | undefined {
+  const hit = cache.get(token)
+  if (hit !== undefined) {
+    try {
+      validateClaims(hit, rules)
+    } catch (error) {
+      cache.delete(token)
+      throw error
+    }
+  }
+  return hit
+}
+
+/** Once the key is found: the signature, and only then the payload and its claims. */
+function checkedPayload(
+  token: string,
+  { firstDot, secondDot }: Split,
+  key: VerificationKey,
+  rules: ClaimRules,
+): Record<string, unknown> {
+  if (!key.verify(token, secondDot)) fail('signature_invalid', 'signature invalid')
+  const payload = decodeJsonObject(token, firstDot + 1, secondDot, 'payload')
+  validateClaims(payload, rules)
+  return payload
+}
+
+/**
+ * A verifier over local keys: synchronous from end to end.
+ *
+ * Nearly every token a verifier sees has one of a few headers, and the key for a
+ * given header text never changes (the keys are fixed at setup), so the header is
+ * parsed and its key found once per distinct header text: without this memo a
+ * verification ran 7 to 10% more instructions (callgrind, HS256, 200,000 tokens).
+ */
+export function localVerifier(keys: KeyResolver, setup: VerifierSetup): Verifier<JwtPayload> {
+  const { rules, maxTokenLength, cacheMax } = setup
+  const cache =
+    cacheMax === undefined ? undefined : new TokenCache<Record<string, unknown>>(cacheMax)
+  const keyByHeader = boundedMap<string, VerificationKey>(16, 'clear')
+  return (token) => {
+    checkSize(token, maxTokenLength)
+    if (cache !== undefined) {
+      const hit = cachedPayload(cache, token, rules)
+      if (hit !== undefined) return hit
+    }
+    const parts = splitToken(token)
+    const headerSegment = token.slice(0, parts.firstDot)
+    let key = keyByHeader.get(headerSegment)
+    if (key === undefined) {
+      key = keys.resolve(checkHeader(decodeJsonObject(token, 0, parts.firstDot, 'header')))
+      keyByHeader.set(headerSegment, key)
+    }
+    const payload = checkedPayload(token, parts, key, rules)
+    return cache === undefined ? payload : cache.set(token, payload)
+  }
+}
+
+/**
+ * A verifier over a key set that may need fetching. The set's keys change when it is
+ * fetched again, so no header is memoized to a key: each token's key is looked up in
+ * the set as it is now. Everything after the lookup is synchronous, as for a local key.
+ *
+ * A cached payload is only as good as the key that verified it, and a provider may
+ * withdraw a key: so the cache starts empty again whenever the set is fetched anew,
+ * and a set too old to use (its provider unreachable) serves no cached token either.
+ */
+export function remoteVerifier(
+  keys: AsyncKeyResolver,
+  setup: VerifierSetup,
+): AsyncVerifier<JwtPayload> {
+  const { rules, maxTokenLength, cacheMax } = setup
+  let cache: TokenCache<Record<string, unknown>> | undefined
+  let cachedFor: unknown
+  return async (token) => {
+    checkSize(token, maxTokenLength)
+    let entries: TokenCache<Record<string, unknown>> | undefined
+    if (cacheMax !== undefined) {
+      const current = await keys.current()
+      if (cache === undefined || current !== cachedFor) {
+        cache = new TokenCache<Record<string, unknown>>(cacheMax)
+        cachedFor = current
+      }
+      // Kept for this token: if the set is fetched anew while its key is found, the
+      // payload lands in this cache, which the next call discards; never in a newer one.
+      entries = cache
+      const hit = cachedPayload(entries, token, rules)
+      if (hit !== undefined) return hit
+    }
+    const parts = splitToken(token)
+    const header = checkHeader(decodeJsonObject(token, 0, parts.firstDot, 'header'))
+    const payload = checkedPayload(token, parts, await keys.resolve(header), rules)
+    return entries === undefined ? payload : entries.set(token, payload)
+  }
+}
