@@ -4,8 +4,9 @@
  * shown only by running the benchmarks.
  */
 import { createHmac } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { arch, cpus, loadavg, platform } from 'node:os'
+import { join } from 'node:path'
 
 /** Read a positive number from the environment, for longer or shorter runs. */
 export function envNumber(name: string, fallback: number): number {
@@ -204,4 +205,61 @@ export function asAuthorization(tokens: readonly string[]): string[] {
  */
 export function perRequest<R>(verify: (token: string) => R): (authorization: string) => R {
   return (authorization) => verify(authorization.slice(7))
+}
+
+/**
+ * What a bench prints, kept as it goes: the same Markdown on stdout and in
+ * `bench/results/<name>.md`, and every table as data in `bench/results/<name>.json`,
+ * so the docs quote a file the bench wrote rather than a table pasted by hand.
+ */
+export class BenchReport {
+  private readonly lines: string[] = []
+  private readonly tables: Record<
+    string,
+    { head: readonly string[]; rows: readonly (readonly string[])[] }
+  > = {}
+  private readonly values: Record<string, unknown> = {}
+
+  constructor(private readonly name: string) {}
+
+  /** A line of Markdown. */
+  log(text = ''): void {
+    console.log(text)
+    this.lines.push(text)
+  }
+
+  /** A table, printed and kept under `key` in the JSON. */
+  table(key: string, head: readonly string[], rows: readonly (readonly string[])[]): void {
+    this.tables[key] = { head, rows }
+    this.log(table(head, rows))
+  }
+
+  /** A figure for the JSON only (a ratio, a setting). */
+  value(key: string, value: unknown): void {
+    this.values[key] = value
+  }
+
+  /** Write both files; returns their paths. */
+  save(): string[] {
+    const dir = join(__dirname, '..', '..', 'bench', 'results')
+    mkdirSync(dir, { recursive: true })
+    const md = join(dir, `${this.name}.md`)
+    const json = join(dir, `${this.name}.json`)
+    writeFileSync(
+      md,
+      `${this.lines
+        .join('\n')
+        .replace(/\n{3,}/g, '\n\n')
+        .trim()}\n`,
+    )
+    const data = {
+      bench: this.name,
+      date: new Date().toISOString(),
+      machine: machineNote(),
+      values: this.values,
+      tables: this.tables,
+    }
+    writeFileSync(json, `${JSON.stringify(data, null, 2)}\n`)
+    return [md, json]
+  }
 }

@@ -40,7 +40,7 @@ import {
   median,
   medianRatio,
   spread,
-  table,
+  BenchReport,
 } from './harness'
 import { VARIANTS, type Variant } from './server'
 
@@ -183,8 +183,9 @@ async function main(): Promise<void> {
     return
   }
 
-  console.log(`# npm run bench:http — ${machineNote()}, load average ${loadNote()}`)
-  console.log(
+  const out = new BenchReport('http')
+  out.log(`# npm run bench:http — ${machineNote()}, load average ${loadNote()}`)
+  out.log(
     `${ROUNDS} rounds (ABCDE, EDCBA, …) × ${SECONDS} s per server after ${WARMUP} s of warm-up, ${CONNECTIONS} connections; ` +
       (pin ? 'servers on core 1, load generator on core 0 (taskset)' : 'not pinned (no taskset)'),
   )
@@ -242,23 +243,22 @@ async function main(): Promise<void> {
         fmtInt(list.reduce((sum, run) => sum + run.failures, 0)),
       ]
     })
-    console.log('\n## HTTP: GET /invoices on loopback\n')
-    console.log(
-      table(
-        [
-          'server',
-          'median req/s',
-          'spread',
-          'p99',
-          'req/s ÷ bare',
-          'server CPU/req',
-          'CPU/req: bare ÷ this',
-          'server CPU',
-          'autocannon CPU',
-          'errors',
-        ],
-        rows,
-      ),
+    out.log('\n## HTTP: GET /invoices on loopback\n')
+    out.table(
+      'http',
+      [
+        'server',
+        'median req/s',
+        'spread',
+        'p99',
+        'req/s ÷ bare',
+        'server CPU/req',
+        'CPU/req: bare ÷ this',
+        'server CPU',
+        'autocannon CPU',
+        'errors',
+      ],
+      rows,
     )
 
     const targets: [string, number, number][] = [
@@ -269,19 +269,19 @@ async function main(): Promise<void> {
         0.95,
       ],
     ]
-    console.log('\n## Targets (median per-round ratios)\n')
-    console.log(
-      table(
-        ['target', 'measured', 'wanted', 'met'],
-        targets.map(([name, value, wanted]) => [
-          name,
-          fmtRatio(value),
-          `≥ ${fmtRatio(wanted)}`,
-          value >= wanted ? 'yes' : 'NO',
-        ]),
-      ),
+    out.log('\n## Targets (median per-round ratios)\n')
+    out.table(
+      'targets',
+      ['target', 'measured', 'wanted', 'met'],
+      targets.map(([name, value, wanted]) => [
+        name,
+        fmtRatio(value),
+        `≥ ${fmtRatio(wanted)}`,
+        value >= wanted ? 'yes' : 'NO',
+      ]),
     )
-    console.log(`\nLoad average at the end: ${loadNote()}.`)
+    out.log(`\nLoad average at the end: ${loadNote()}.`)
+    for (const file of out.save()) process.stderr.write(`wrote ${file}\n`)
   } finally {
     for (const server of servers) server.child.stdin?.end()
   }

@@ -17,11 +17,15 @@
 import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto'
 import { createSigner, createVerifier as createFastVerifier } from 'fast-jwt'
 import jsonwebtoken from 'jsonwebtoken'
-import { createVerifier, signToken } from 'express-jwt-gate'
-// Only to count the hit rate of the memory run; everything timed uses the built package.
+import { createSigner as createOurSigner, createVerifier, signToken } from 'express-jwt-gate'
+// Only to count the hit rate of the memory run, and to say which fast paths this Node
+// line took; everything timed uses the built package.
 import { TokenCache } from '../lib/core/cache'
+import { HMAC_SOURCE } from '../lib/core/fast/hmac'
+import { NATIVE_BUFFER_SOURCE } from '../lib/core/fast/native-buffer'
 import {
   asAuthorization,
+  BenchReport,
   envNumber,
   FEATURES,
   fmtInt,
@@ -38,7 +42,6 @@ import {
   SECRET,
   type Slice,
   spread,
-  table,
 } from './harness'
 
 const ROUNDS = envNumber('BENCH_ROUNDS', 7)
@@ -62,11 +65,13 @@ interface SignInput {
 }
 
 const gc = (globalThis as { gc?: () => void }).gc
+const out = new BenchReport('verify')
 
 const FLOOR = 'floor: createHmac + decode + JSON.parse + timingSafeEqual'
 const OURS = 'express-jwt-gate createVerifier'
 const FAST = 'fast-jwt createVerifier cache:false'
-const SIGN_OURS = 'express-jwt-gate signToken'
+const SIGN_OURS = 'express-jwt-gate createSigner'
+const SIGN_ONE_CALL = 'express-jwt-gate signToken (one call, key prepared each time)'
 const SIGN_FAST = 'fast-jwt createSigner'
 const SIGN_FLOOR = 'floor: JSON.stringify + base64url + createHmac'
 
@@ -155,10 +160,11 @@ interface Rounds {
 }
 
 function report(
+  key: string,
   names: readonly string[],
   results: Rounds,
   references: readonly [label: string, name: string][],
-): string {
+): void {
   const rows = names.map((name) => {
     const ops = results.wall.map((round) => round.get(name) as number)
     return [
@@ -169,7 +175,8 @@ function report(
       ...references.map(([, reference]) => fmtRatio(medianRatio(results.cpu, name, reference))),
     ]
   })
-  return table(
+  out.table(
+    key,
     [
       'candidate',
       'median ops/s',
@@ -219,10 +226,15 @@ function checkSigned(name: string, token: string, verify: (token: string) => unk
 
 async function main(): Promise<void> {
   const jose = await import('jose')
-  console.log(`# npm run bench — ${machineNote()}, load average ${loadNote()}`)
-  console.log(
-    `${ROUNDS} rounds × ${MS} ms per candidate, ${fmtInt(TOKENS)} distinct tokens in rotation\n`,
+  out.log(`# npm run bench — ${machineNote()}, load average ${loadNote()}`)
+  out.log(
+    `${ROUNDS} rounds × ${MS} ms per candidate, ${fmtInt(TOKENS)} distinct tokens in rotation`,
   )
+  const natives = Object.entries(NATIVE_BUFFER_SOURCE)
+    .map(([name, source]) => `${name} ${source}`)
+    .join(', ')
+  out.log(`Fast paths on this Node line: HMAC over ${HMAC_SOURCE}; Buffer ${natives}.\n`)
+  out.value('fastPaths', { hmac: HMAC_SOURCE, buffer: NATIVE_BUFFER_SOURCE })
 
   const tokens = makeTokens(TOKENS)
   const keyObject = createSecretKey(Buffer.from(SECRET))
@@ -259,17 +271,16 @@ async function main(): Promise<void> {
   ]
   await checkHonest(verifiers, tokens[0] as string)
 
-  console.log('## Verify (HS256, every token distinct, each cut fresh from its header)\n')
+  out.log('## Verify (HS256, every token distinct, each cut fresh from its header)\n')
   const verifyResults = await rounds(verifiers.map(fromRequest), asAuthorization(tokens))
-  console.log(
-    report(
-      verifiers.map((c) => c.name),
-      verifyResults,
-      [
-        ['÷ floor', FLOOR],
-        ['÷ fast-jwt', FAST],
-      ],
-    ),
+  report(
+    'verify',
+    verifiers.map((c) => c.name),
+    verifyResults,
+    [
+      ['÷ floor', FLOOR],
+      ['÷ fast-jwt', FAST],
+    ],
   )
 
   const nbf = Math.floor(Date.now() / 1000)
@@ -281,8 +292,10 @@ async function main(): Promise<void> {
   }))
   const signOptions = { expiresIn: '15m' } as const
   const fastSigner = createSigner({ key: SECRET, algorithm: 'HS256', expiresIn: '15m' })
+  const ourSigner = createOurSigner(SECRET, signOptions)
   const signers: SignCandidate[] = [
-    { name: SIGN_OURS, sync: (p) => signToken({ ...p }, SECRET, signOptions) },
+    { name: SIGN_OURS, sync: (p) => ourSigner({ ...p }) },
+    { name: SIGN_ONE_CALL, sync: (p) => signToken({ ...p }, SECRET, signOptions) },
     { name: SIGN_FAST, sync: (p) => fastSigner({ ...p }) },
     {
       name: 'jsonwebtoken sign, KeyObject secret',
@@ -306,46 +319,43 @@ async function main(): Promise<void> {
     checkSigned(signer.name, token, ours)
   }
 
-  console.log(
-    '\n## Sign (same claims: userId, userName, licensedFeatures, nbf; exp and iat added)\n',
-  )
+  out.log('\n## Sign (same claims: userId, userName, licensedFeatures, nbf; exp and iat added)\n')
   const signResults = await rounds(signers, inputs)
-  console.log(
-    report(
-      signers.map((c) => c.name),
-      signResults,
-      [
-        ['÷ floor', SIGN_FLOOR],
-        ['÷ fast-jwt', SIGN_FAST],
-      ],
-    ),
+  report(
+    'sign',
+    signers.map((c) => c.name),
+    signResults,
+    [
+      ['÷ floor', SIGN_FLOOR],
+      ['÷ fast-jwt', SIGN_FAST],
+    ],
   )
 
-  console.log('\n## Targets (median per-round ratios)\n')
+  out.log('\n## Targets (median per-round ratios)\n')
   const targets: [string, Rounds, string, string, number][] = [
     ['uncached verify ÷ fast-jwt cache:false', verifyResults, OURS, FAST, 2.0],
     ['uncached verify ÷ createHmac floor', verifyResults, OURS, FLOOR, 1.5],
-    ['signToken ÷ fast-jwt createSigner', signResults, SIGN_OURS, SIGN_FAST, 1.3],
+    ['createSigner ÷ fast-jwt createSigner', signResults, SIGN_OURS, SIGN_FAST, 1.3],
   ]
-  console.log(
-    table(
-      ['target', 'measured', 'wanted', 'met', 'CPU time'],
-      targets.map(([name, results, ours, reference, wanted]) => {
-        const value = medianRatio(results.wall, ours, reference)
-        return [
-          name,
-          fmtRatio(value),
-          `≥ ${fmtRatio(wanted)}`,
-          value >= wanted ? 'yes' : 'NO',
-          fmtRatio(medianRatio(results.cpu, ours, reference)),
-        ]
-      }),
-    ),
+  out.table(
+    'targets',
+    ['target', 'measured', 'wanted', 'met', 'CPU time'],
+    targets.map(([name, results, ours, reference, wanted]) => {
+      const value = medianRatio(results.wall, ours, reference)
+      return [
+        name,
+        fmtRatio(value),
+        `≥ ${fmtRatio(wanted)}`,
+        value >= wanted ? 'yes' : 'NO',
+        fmtRatio(medianRatio(results.cpu, ours, reference)),
+      ]
+    }),
   )
 
   memory()
   freezeOrCopy(tokens)
-  console.log(`\nLoad average at the end: ${loadNote()}.`)
+  out.log(`\nLoad average at the end: ${loadNote()}.`)
+  for (const file of out.save()) process.stderr.write(`wrote ${file}\n`)
 }
 
 /**
@@ -368,11 +378,11 @@ function countHits(sequence: Uint32Array, max: number): number {
  * Indices are skewed (a few users send most requests), so the cache both hits and evicts.
  */
 function memory(): void {
-  console.log(
+  out.log(
     `\n## Cache memory: ${fmtInt(MEMORY_OPS)} verifications, 100,000 distinct tokens, cache {max:10000}\n`,
   )
   if (gc === undefined) {
-    console.log('(run with node --expose-gc for heap figures)')
+    out.log('(run with node --expose-gc for heap figures)')
     return
   }
   const sequence = new Uint32Array(MEMORY_OPS)
@@ -406,8 +416,8 @@ function memory(): void {
     }
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9
-  console.log(table(['verifications', 'heap MiB (after GC)', 'Δ from empty cache'], rows))
-  console.log(
+  out.table('cacheMemory', ['verifications', 'heap MiB (after GC)', 'Δ from empty cache'], rows)
+  out.log(
     `\n${((100 * hits) / MEMORY_OPS).toFixed(1)}% hits; ${fmtInt(MEMORY_OPS / seconds)} verifications/s including the GCs above.`,
   )
 }
@@ -442,7 +452,7 @@ function freezeOrCopy(tokens: readonly string[]): void {
       })
       return [c.name, fmtInt(median(samples)), msOf(median(samples))]
     })
-  console.log('\n## Cached payloads: freeze once vs copy per hit\n')
+  out.log('\n## Cached payloads: freeze once vs copy per hit\n')
   const rows = rowsOf(candidates, hot)
   // Every token misses (30,000 in rotation, 10,000 kept): verify + freeze + insert + evict.
   rows.push(
@@ -451,8 +461,8 @@ function freezeOrCopy(tokens: readonly string[]): void {
       missTokens,
     ),
   )
-  console.log(table(['cache path', 'median ops/s', 'per op'], rows))
-  console.log(`\n(median of ${ROUNDS} samples each)`)
+  out.table('cachedPayloads', ['cache path', 'median ops/s', 'per op'], rows)
+  out.log(`\n(median of ${ROUNDS} samples each)`)
 }
 
 main().catch((error: unknown) => {
