@@ -26,6 +26,25 @@ export default tseslint.config(
     },
   },
   {
+    // The browser client stays browser-safe and apart from the server code (its size
+    // budget); lib/client/tsconfig.json also type-checks it without Node's types.
+    files: ['lib/client/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['node:*', '../*', 'express*'],
+              message: 'lib/client is browser-safe and self-contained',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', 'Buffer', 'process', 'require', 'global', '__dirname'],
+    },
+  },
+  {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: { ...globals.node } },
   },
