@@ -1,5 +1,5 @@
 import { tokenExpiresAt } from './claims'
-import { checkOptions, originOf } from './options'
+import { checkOptions, originOf, parse } from './options'
 import type { AuthClientOptions } from './options'
 import { readTokens } from './tokens'
 import type { IssuedTokens, ReadTokens, TokenResponse } from './tokens'
@@ -79,10 +79,11 @@ export interface AuthClient {
 export function createAuthClient(options: AuthClientOptions): AuthClient {
   checkOptions(options)
   const { credentials, onLoggedOut, refreshBefore = 30, now = () => Date.now() } = options
-  const { refreshUrl, logoutUrl } = options
+  // Resolved once, against the page as it is now; checkOptions has made sure they parse.
+  const refreshUrl = (parse(options.refreshUrl) as URL).href
+  const logoutUrl = options.logoutUrl && (parse(options.logoutUrl) as URL).href
   // Bound: browsers refuse a `fetch` called on anything but the global object.
   const fetch = options.fetch ?? globalThis.fetch.bind(globalThis)
-  // checkOptions has made sure that every URL parses.
   const origins = (options.origins ?? [refreshUrl]).map((value) => originOf(value))
   /** The refresh token may be in a cookie that the client cannot see. */
   const cookieMode = credentials !== undefined && credentials !== 'omit'
@@ -127,7 +128,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   const grant = (): string =>
     JSON.stringify({ grant_type: 'refresh_token', refresh_token: refreshToken })
 
-  const post = (url: string | URL, body: string): Promise<Response> =>
+  const post = (url: string, body: string): Promise<Response> =>
     // Always JSON, even for a grant with no token in it: the content type is the server's
     // CSRF defence, since a cross-site form cannot send it. An undefined `credentials`
     // means the default, as if absent.
@@ -193,7 +194,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     const replayable = !(
       typeof body === 'object' &&
       body !== null &&
-      (Symbol.asyncIterator in body || 'getReader' in body)
+      ('getReader' in body || Symbol.asyncIterator in body)
     )
     const send = (token: string | undefined, last: boolean): Promise<Response> => {
       if (token !== undefined) headers.set('Authorization', `Bearer ${token}`)

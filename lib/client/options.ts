@@ -68,7 +68,7 @@ const base = (): string | undefined =>
   (globalThis as { location?: { href?: string } }).location?.href
 
 /** A URL string or object, resolved against the page; `undefined` when it does not parse. */
-function parse(url: unknown): URL | undefined {
+export function parse(url: unknown): URL | undefined {
   try {
     if (typeof url === 'string' || url instanceof URL) return new URL(url, base())
   } catch {
@@ -111,7 +111,7 @@ const RULES: Readonly<Record<string, readonly [(value: unknown) => unknown, stri
  * must not silently leave the session open on the server.
  */
 export function checkOptions(options: unknown): asserts options is AuthClientOptions {
-  const o = Object(options) as Record<string, unknown>
+  const o = ((typeof options === 'object' && options) || {}) as Record<string, unknown>
   for (const name of Object.keys(o)) {
     if (!Object.hasOwn(RULES, name)) {
       throw setupError(
