@@ -1,8 +1,8 @@
 import type { BrowserContext } from 'puppeteer-core'
 import type * as Gate from 'express-jwt-gate/client'
 import type { AuthServer } from '../helpers/auth-server'
-import { CLIENT_MODULE_PATH, launchBrowser, openPage, startPageServer } from '../helpers/browser'
-import type { LaunchedBrowser, OpenedPage } from '../helpers/browser'
+import { CLIENT_MODULE_PATH, openPage, startHarness, startPageServer } from '../helpers/browser'
+import type { OpenedPage } from '../helpers/browser'
 
 /**
  * The client's own scenarios in a real headless Chromium: the page imports the built
@@ -48,25 +48,25 @@ const PAGE = `<!doctype html>
 </script>
 </html>`
 
-let launched: LaunchedBrowser
+let harness: Awaited<ReturnType<typeof startHarness>>
 let bearer: AuthServer
 let cookie: AuthServer
 let context: BrowserContext
 let opened: OpenedPage
 
 beforeAll(async () => {
-  launched = await launchBrowser()
-  bearer = await startPageServer({ pages: { '/': PAGE } })
+  harness = await startHarness({ pages: { '/': PAGE } })
+  bearer = harness.server
   cookie = await startPageServer({ pages: { '/': PAGE }, cookieMode: true })
 })
 afterAll(async () => {
   // Each one closed even if another fails to.
-  await Promise.allSettled([launched?.close(), bearer?.close(), cookie?.close()])
+  await Promise.allSettled([harness?.close(), cookie?.close()])
 })
 
 /** A fresh tab in a fresh cookie jar, with the module loaded. */
 async function open(server: AuthServer): Promise<OpenedPage> {
-  context = await launched.browser.createBrowserContext()
+  context = await harness.browser.createBrowserContext()
   opened = await openPage(context, `${server.origin}/`)
   await opened.page.waitForSelector('body[data-ready="yes"]')
   return opened

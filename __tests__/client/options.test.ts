@@ -36,7 +36,7 @@ describe('createAuthClient options', () => {
     [
       'a fetch that is not a function',
       { refreshUrl: REFRESH, fetch: {} },
-      /fetch must be given here/,
+      /fetch must be a function/,
     ],
     [
       'a negative refreshBefore',
@@ -80,7 +80,7 @@ describe('createAuthClient options', () => {
     try {
       ;(globalThis as { fetch?: unknown }).fetch = undefined
       expect(thrown(() => createAuthClient({ refreshUrl: REFRESH })).message).toBe(
-        'express-jwt-gate: createAuthClient: fetch must be given here',
+        'express-jwt-gate: createAuthClient: fetch must be a function',
       )
       expect(createAuthClient({ refreshUrl: REFRESH, fetch: noFetch }).token()).toBeUndefined()
     } finally {

@@ -96,7 +96,8 @@ const RULES: Readonly<Record<string, readonly [(value: unknown) => unknown, stri
     "'omit', 'same-origin' or 'include'",
   ],
   onLoggedOut: [isFunction, FUNCTION],
-  fetch: [(value) => isFunction(value ?? globalThis.fetch), 'given here'],
+  // Required where the platform has no fetch of its own.
+  fetch: [(value) => isFunction(value ?? globalThis.fetch), FUNCTION],
   refreshBefore: [
     (value) => Number.isFinite(value) && (value as number) >= 0,
     'seconds, 0 or more',
