@@ -101,6 +101,8 @@ export default tseslint.config(
           ],
         },
       ],
+      // lib/client/tsconfig.json also type-checks it without Node's types.
+      'no-restricted-globals': ['error', 'Buffer', 'process', 'require', 'global', '__dirname'],
     },
   },
   {

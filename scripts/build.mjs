@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process'
 import { chmodSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { buildSync } from 'esbuild'
 
 const require = createRequire(import.meta.url)
 rmSync('dist', { recursive: true, force: true })
@@ -24,3 +25,17 @@ writeFileSync(
 // tsc keeps the shebang but not the execute bit, which npm sets only at install:
 // tests and `npm link` run the built file directly.
 chmodSync('dist/bin/jwt-gate.js', 0o755)
+
+// The browser client as one self-contained ES module, which a page can load with
+// <script type="module"> and no bundler. tsc has already written its CommonJS file and
+// types (dist/client/index.js, index.d.ts). Unlike the server entry, `import` and
+// `require` get separate copies here: a browser cannot load CommonJS.
+buildSync({
+  entryPoints: ['lib/client/index.ts'],
+  outfile: 'dist/client/index.mjs',
+  bundle: true,
+  format: 'esm',
+  platform: 'neutral',
+  target: 'es2022',
+  logLevel: 'warning',
+})

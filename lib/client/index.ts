@@ -1,0 +1,11 @@
+export { decodeToken } from './decode'
+export { isTokenExpired, tokenExpiresAt, tokenFeatures } from './claims'
+export { TokenDecodeError } from './errors'
+export { createAuthClient } from './auth-client'
+
+export type { AuthClient } from './auth-client'
+export type { ExpiryOptions } from './claims'
+export type { TokenDecodeErrorCode } from './errors'
+export type { AuthClientOptions, FetchFunction } from './options'
+export type { IssuedTokens, TokenResponse } from './tokens'
+export type { DecodedToken, JwtHeader, JwtPayload } from './types'
