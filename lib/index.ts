@@ -8,6 +8,8 @@ export { jwtAuth } from './express/middleware'
 export { requireAnyFeature, requireFeature, requireScope } from './express/guard'
 export { authErrorHandler } from './express/error-handler'
 export { jwksHandler } from './express/jwks-handler'
+export { createSessions } from './sessions/express/sessions'
+export { memoryStore } from './sessions/stores/memory'
 export {
   CredentialsMissingError,
   InsufficientScopeError,
@@ -16,6 +18,8 @@ export {
   JWT_AUTH_ERROR_CODES,
   JwtAuthError,
   JwtSetupError,
+  RefreshTokenError,
+  ServiceUnavailableError,
 } from './core/errors'
 
 export type { Algorithm, AsymmetricAlgorithm, HmacAlgorithm } from './core/algorithms'
@@ -27,6 +31,9 @@ export type {
   InvalidTokenErrorCode,
   JwtAuthErrorCode,
   JwtAuthErrorOptions,
+  OAuthErrorAttribute,
+  RefreshTokenErrorCode,
+  ServiceUnavailableErrorCode,
 } from './core/errors'
 export type { SignOptions } from './core/sign-options'
 export type { Signer } from './core/signer'
@@ -45,3 +52,22 @@ export type { GuardArguments, GuardOptions } from './express/guard'
 export type { JwksHandlerOptions } from './express/jwks-handler'
 export type { JwtAuthOptions, TokenSource } from './express/middleware'
 export type { JwtUser } from './express/user'
+export type { AuthenticateOptions } from './sessions/express/authenticate'
+export type { Sessions } from './sessions/express/sessions'
+export type {
+  RefreshCookieOptions,
+  RefreshHandler,
+  TokenEndpointOptions,
+} from './sessions/express/token-endpoint'
+export type { ClaimsSource, IssuedTokens, ReuseEvent, SessionsOptions } from './sessions/lifecycle'
+export type { MemoryStoreOptions } from './sessions/stores/memory'
+export type {
+  AccessTokenFacts,
+  RevocationVerdict,
+  RotateOutcome,
+  SessionBackend,
+  SessionKey,
+  SessionStore,
+  StoreSettings,
+  StoreStats,
+} from './sessions/store'

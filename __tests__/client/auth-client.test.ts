@@ -697,7 +697,7 @@ describe('logout', () => {
     server.makeStale()
     server.knobs.refreshDelayMs = 100
     const request = auth.fetch(url('/api/me'))
-    await new Promise((r) => setTimeout(r, 20))
+    await refreshArrived()
     await auth.logout()
     expect(auth.token()).toBeUndefined()
     const refreshBody = server.seen.find((r) => r.path === '/auth/refresh')?.body
@@ -707,13 +707,25 @@ describe('logout', () => {
   })
 })
 
+/**
+ * Until a refresh has reached the server (where `refreshDelayMs` holds it): a fixed
+ * sleep raced the API call before it when the machine was busy.
+ */
+async function refreshArrived(): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (server.seen.some((r) => r.path === '/auth/refresh')) return
+    await new Promise((r) => setTimeout(r, 5))
+  }
+  throw new Error('no refresh reached the server within 2 s')
+}
+
 describe('races with setTokens', () => {
   test('setTokens during a refresh wins over the refresh result', async () => {
     const auth = signedIn()
     server.makeStale()
     server.knobs.refreshDelayMs = 100
     const request = auth.fetch(url('/api/me'))
-    await new Promise((r) => setTimeout(r, 20))
+    await refreshArrived()
     const next = server.issue('dave')
     auth.setTokens(next as never)
     expect((await request).status).toBe(200)
@@ -727,7 +739,7 @@ describe('races with setTokens', () => {
     server.knobs.refreshDelayMs = 100
     server.knobs.failRefresh = { status: 400, code: 'session_revoked' }
     const request = auth.fetch(url('/api/me'))
-    await new Promise((r) => setTimeout(r, 20))
+    await refreshArrived()
     server.knobs.failRefresh = undefined
     const next = server.issue()
     auth.setTokens(next as never)

@@ -6,6 +6,8 @@ import {
   JWT_AUTH_ERROR_CODES,
   JwtAuthError,
   JwtSetupError,
+  RefreshTokenError,
+  ServiceUnavailableError,
   createVerifier,
   jwtAuth,
   signToken,
@@ -189,4 +191,40 @@ test('the README example of throwing a refusal: an isRevoked of your own, say', 
     throw new InvalidTokenError({ code: 'token_revoked', message: 'token revoked' })
   }
   expect(thrown(refuse)).toMatchObject({ code: 'token_revoked', status: 401 })
+})
+
+describe('token-endpoint and 503 errors', () => {
+  test.each([
+    ['refresh_token_reused', 'invalid_grant'],
+    ['session_revoked', 'invalid_grant'],
+    ['request_malformed', 'invalid_request'],
+    ['grant_type_unsupported', 'unsupported_grant_type'],
+  ] as const)('%s: 400 %s with no challenge', (code, error) => {
+    const err = new RefreshTokenError({ code, message: 'x' })
+    expect(err).toBeInstanceOf(JwtAuthError)
+    expect([err.name, err.status, err.error, err.headers]).toEqual([
+      'RefreshTokenError',
+      400,
+      error,
+      {},
+    ])
+    expect(err.withRealm('api').headers).toEqual({})
+  })
+
+  test('503 with Retry-After and no challenge, realm or not', () => {
+    const err = new ServiceUnavailableError({
+      code: 'store_unavailable',
+      message: 'session store unavailable',
+      retryAfter: 2,
+    })
+    expect([err.name, err.status, err.statusCode, err.error, err.retryAfter]).toEqual([
+      'ServiceUnavailableError',
+      503,
+      503,
+      'temporarily_unavailable',
+      2,
+    ])
+    expect(err.headers).toEqual({ 'Retry-After': '2' })
+    expect(err.withRealm('api').headers).toEqual({ 'Retry-After': '2' })
+  })
 })

@@ -1,5 +1,5 @@
 import { fail } from './errors'
-import { isNumericDate, secondsNow } from './numeric-date'
+import { isNumericDate, type Clock } from './numeric-date'
 
 /** The claim rules of a verifier, already validated and normalized at setup. */
 export interface ClaimRules {
@@ -14,8 +14,8 @@ export interface ClaimRules {
   readonly clockTolerance: number
   /** Seconds a token may live after `iat`; `undefined` for no limit. */
   readonly maxAge: number | undefined
-  /** A frozen "now" in seconds, for tests; `undefined` reads the clock. */
-  readonly now: number | undefined
+  /** Now, in seconds: the system clock, a fixed `currentDate`, or a store's clock. */
+  readonly clock: Clock
 }
 
 /**
@@ -85,7 +85,7 @@ export function validateClaims(payload: Record<string, unknown>, rules: ClaimRul
   for (const claim of rules.requiredClaims) {
     if (!Object.hasOwn(payload, claim)) missing(claim)
   }
-  const now = secondsNow(rules.now)
+  const now = rules.clock()
   const tolerance = rules.clockTolerance
 
   const exp = timeClaim(payload, 'exp')

@@ -22,20 +22,33 @@ export const JWT_AUTH_ERROR_CODES = [
   'claim_missing',
   'claim_invalid',
   'token_revoked',
+  'token_stale',
   'feature_missing',
   'scope_missing',
+  'refresh_token_invalid',
+  'refresh_token_expired',
+  'refresh_token_reused',
+  'session_revoked',
+  'subject_unknown',
+  'grant_type_unsupported',
+  'revocation_unavailable',
+  'store_unavailable',
+  'claims_unavailable',
 ] as const
 
 /**
  * A stable machine code for every way authentication or authorization can fail.
  * Switch on it; the human message may change between versions, the code will not.
  *
- * | code | status | RFC 6750 `error` |
+ * | code | status | `error` |
  * | --- | --- | --- |
  * | `credentials_missing` | 401 | (none) |
  * | `request_malformed` | 400 | `invalid_request` |
- * | everything about the token | 401 | `invalid_token` |
+ * | everything about the access token | 401 | `invalid_token` |
  * | `feature_missing`, `scope_missing` | 403 | `insufficient_scope` |
+ * | the refresh token's codes (`refresh_token_*`, `session_revoked`, `subject_unknown`) | 400 | `invalid_grant` |
+ * | `grant_type_unsupported` | 400 | `unsupported_grant_type` |
+ * | `revocation_unavailable`, `store_unavailable`, `claims_unavailable` | 503 | `temporarily_unavailable` |
  *
  * @example
  * ```ts
@@ -65,10 +78,52 @@ export type InsufficientScopeErrorCode = 'feature_missing' | 'scope_missing'
  * const code: InvalidTokenErrorCode = 'token_expired'
  * ```
  */
-export type InvalidTokenErrorCode = Exclude<
-  JwtAuthErrorCode,
-  'credentials_missing' | 'request_malformed' | InsufficientScopeErrorCode
->
+export type InvalidTokenErrorCode =
+  | 'token_too_large'
+  | 'token_malformed'
+  | 'header_invalid'
+  | 'algorithm_not_allowed'
+  | 'key_unknown'
+  | 'key_set_unavailable'
+  | 'signature_invalid'
+  | 'token_expired'
+  | 'token_not_yet_valid'
+  | 'claim_missing'
+  | 'claim_invalid'
+  | 'token_revoked'
+  | 'token_stale'
+
+/**
+ * The codes of {@link RefreshTokenError}: why a refresh (or the request for one) was
+ * refused. Answered as OAuth 2.0 token-endpoint errors (RFC 6749 §5.2).
+ *
+ * @example
+ * ```ts
+ * import type { RefreshTokenErrorCode } from 'express-jwt-gate'
+ * const logInAgain = (code: RefreshTokenErrorCode) => code !== 'request_malformed'
+ * ```
+ */
+export type RefreshTokenErrorCode =
+  | 'refresh_token_invalid'
+  | 'refresh_token_expired'
+  | 'refresh_token_reused'
+  | 'session_revoked'
+  | 'subject_unknown'
+  | 'request_malformed'
+  | 'grant_type_unsupported'
+
+/**
+ * The codes of {@link ServiceUnavailableError}: the package cannot answer now, and says
+ * so rather than guess. Retry after `Retry-After` seconds.
+ *
+ * @example
+ * ```ts
+ * import type { ServiceUnavailableErrorCode } from 'express-jwt-gate'
+ * const code: ServiceUnavailableErrorCode = 'revocation_unavailable'
+ * ```
+ */
+export type ServiceUnavailableErrorCode =
+  'revocation_unavailable' | 'store_unavailable' | 'claims_unavailable'
 
 /**
  * The `error` attribute of an RFC 6750 `WWW-Authenticate: Bearer` challenge.
@@ -80,6 +135,19 @@ export type InvalidTokenErrorCode = Exclude<
  * ```
  */
 export type BearerErrorAttribute = 'invalid_request' | 'invalid_token' | 'insufficient_scope'
+
+/**
+ * The `error` member of an OAuth 2.0 token-endpoint error (RFC 6749 §5.2), and
+ * `temporarily_unavailable` for a 503.
+ *
+ * @example
+ * ```ts
+ * import type { OAuthErrorAttribute } from 'express-jwt-gate'
+ * const attr: OAuthErrorAttribute = 'invalid_grant'
+ * ```
+ */
+export type OAuthErrorAttribute =
+  'invalid_request' | 'invalid_grant' | 'unsupported_grant_type' | 'temporarily_unavailable'
 
 /**
  * What every {@link JwtAuthError} is made of. Subclasses fill in what their kind fixes
@@ -100,10 +168,17 @@ export interface JwtAuthErrorOptions {
   code: JwtAuthErrorCode
   /** Short, lower case, names the rule or the claim; never the token. */
   message: string
-  /** HTTP status: 400, 401 or 403. */
+  /** HTTP status: 400, 401, 403 or 503. */
   status: number
-  /** The RFC 6750 `error` attribute; absent for a bare challenge (no credentials sent). */
-  error?: BearerErrorAttribute | undefined
+  /** The RFC 6750 or RFC 6749 `error` attribute; absent for a bare challenge (no credentials sent). */
+  error?: BearerErrorAttribute | OAuthErrorAttribute | undefined
+  /**
+   * Whether the response carries an RFC 6750 `WWW-Authenticate: Bearer` challenge.
+   * Default `true`; token-endpoint errors and 503s carry none.
+   */
+  challenge?: boolean | undefined
+  /** Seconds the client should wait before trying again: a `Retry-After` header. */
+  retryAfter?: number | undefined
   /** The challenge's `scope` attribute (`insufficient_scope`). */
   scope?: string | undefined
   /** The realm the challenge names. */
@@ -118,10 +193,11 @@ export interface JwtAuthErrorOptions {
  * Base class of every failure this package reports for a request or a token.
  *
  * It has the shape Express's default error handler understands: `status` and
- * `statusCode` (equal), `expose: true` and `headers` holding the RFC 6750
- * `WWW-Authenticate` challenge, derived once from the other fields. Every field is
- * read-only: {@link JwtAuthError.withRealm} returns a copy. Messages name the rule or
- * the claim, never the token.
+ * `statusCode` (equal), `expose: true` and `headers`, derived once from the other
+ * fields: the RFC 6750 `WWW-Authenticate` challenge (for 400, 401 and 403 about an
+ * access token) and `Retry-After` (for a 503). Every field is read-only:
+ * {@link JwtAuthError.withRealm} returns a copy. Messages name the rule or the claim,
+ * never a token.
  *
  * @example
  * ```ts
@@ -137,22 +213,26 @@ export class JwtAuthError extends Error {
   override name = 'JwtAuthError'
   /** The stable machine code; each subclass narrows it to its own codes. */
   readonly code: JwtAuthErrorCode
-  /** HTTP status: 400, 401 or 403. */
+  /** HTTP status: 400, 401, 403 or 503. */
   readonly status: number
   /** Same as `status`, for code that reads `statusCode`. */
   readonly statusCode: number
   /** The message is safe to show to the client. */
   readonly expose = true
-  /** The RFC 6750 `error` attribute, absent when no credentials were sent. */
-  readonly error: BearerErrorAttribute | undefined
+  /** The RFC 6750 (or RFC 6749) `error` attribute, absent when no credentials were sent. */
+  readonly error: BearerErrorAttribute | OAuthErrorAttribute | undefined
   /** The `realm` the challenge names, when one is configured. */
   readonly realm: string | undefined
   /** The `scope` attribute of an `insufficient_scope` challenge. */
   readonly scope: string | undefined
   /** The claim a claim rule refused: `exp`, `nbf`, `iat`, `aud`, `iss`, `sub`, or a required one. */
   readonly claim: string | undefined
-  /** Response headers: the `WWW-Authenticate` challenge. */
-  readonly headers: { readonly 'WWW-Authenticate': string }
+  /** Seconds to wait before trying again, for a 503; `undefined` otherwise. */
+  readonly retryAfter: number | undefined
+  /** Response headers: the `WWW-Authenticate` challenge, or `Retry-After` for a 503. */
+  readonly headers: Readonly<Record<string, string>>
+  /** Whether the headers hold a Bearer challenge. */
+  private readonly hasChallenge: boolean
 
   constructor(options: JwtAuthErrorOptions) {
     super(options.message, options.cause === undefined ? undefined : { cause: options.cause })
@@ -163,7 +243,9 @@ export class JwtAuthError extends Error {
     this.scope = options.scope
     this.realm = options.realm
     this.claim = options.claim
-    this.headers = { 'WWW-Authenticate': challenge(this) }
+    this.retryAfter = options.retryAfter
+    this.hasChallenge = options.challenge ?? true
+    this.headers = headersOf(this, this.hasChallenge)
   }
 
   /**
@@ -181,9 +263,17 @@ export class JwtAuthError extends Error {
     Object.defineProperties(copy, Object.getOwnPropertyDescriptors(this))
     const field = (value: unknown) => ({ value, enumerable: true })
     Object.defineProperty(copy, 'realm', field(realm))
-    Object.defineProperty(copy, 'headers', field({ 'WWW-Authenticate': challenge(copy) }))
+    Object.defineProperty(copy, 'headers', field(headersOf(copy, this.hasChallenge)))
     return copy
   }
+}
+
+/** The response headers of an error: its challenge, or its `Retry-After`. */
+function headersOf(error: JwtAuthError, withChallenge: boolean): Record<string, string> {
+  const headers: Record<string, string> = {}
+  if (withChallenge) headers['WWW-Authenticate'] = challenge(error)
+  if (error.retryAfter !== undefined) headers['Retry-After'] = String(error.retryAfter)
+  return headers
 }
 
 /** The RFC 6750 §3 challenge for an error's realm, `error`, description and scope. */
@@ -205,6 +295,9 @@ function quote(value: string): string {
   return `"${value.replace(/[\\"]/g, '\\$&')}"`
 }
 
+/** The headers of an error about an access token: always a Bearer challenge. */
+type BearerHeaders = { readonly 'WWW-Authenticate': string }
+
 /** The options a subclass takes: what its kind does not already fix. */
 type Details = Pick<JwtAuthErrorOptions, 'realm' | 'claim' | 'cause'>
 
@@ -221,6 +314,7 @@ type Details = Pick<JwtAuthErrorOptions, 'realm' | 'claim' | 'cause'>
 export class InvalidTokenError extends JwtAuthError {
   override name = 'InvalidTokenError'
   declare readonly code: InvalidTokenErrorCode
+  declare readonly headers: BearerHeaders
   constructor(options: { code: InvalidTokenErrorCode; message: string } & Details) {
     super({ ...options, status: 401, error: 'invalid_token' })
   }
@@ -239,6 +333,7 @@ export class InvalidTokenError extends JwtAuthError {
 export class InvalidRequestError extends JwtAuthError {
   override name = 'InvalidRequestError'
   declare readonly code: 'request_malformed'
+  declare readonly headers: BearerHeaders
   constructor(options: { message: string } & Details) {
     super({ ...options, code: 'request_malformed', status: 400, error: 'invalid_request' })
   }
@@ -257,6 +352,7 @@ export class InvalidRequestError extends JwtAuthError {
 export class CredentialsMissingError extends JwtAuthError {
   override name = 'CredentialsMissingError'
   declare readonly code: 'credentials_missing'
+  declare readonly headers: BearerHeaders
   constructor(options: { message?: string } & Details = {}) {
     super({
       ...options,
@@ -286,6 +382,7 @@ export class CredentialsMissingError extends JwtAuthError {
 export class InsufficientScopeError extends JwtAuthError {
   override name = 'InsufficientScopeError'
   declare readonly code: InsufficientScopeErrorCode
+  declare readonly headers: BearerHeaders
   /** What the route requires and the token lacks. */
   readonly missing: readonly string[]
   /** Everything the route requires (the challenge's `scope` attribute). */
@@ -309,6 +406,64 @@ export class InsufficientScopeError extends JwtAuthError {
     })
     this.missing = missing
     this.required = required
+  }
+}
+
+/**
+ * 400 from the refresh or logout endpoint, as an OAuth 2.0 token endpoint answers
+ * (RFC 6749 §5.2): `invalid_grant` for a refresh token that is invalid, expired,
+ * reused or whose session or subject is gone; `invalid_request` for a malformed
+ * request; `unsupported_grant_type`. No `WWW-Authenticate` challenge: these are not
+ * RFC 6750 errors. `sessions.refresh()` rejects with the same error its handler sends.
+ *
+ * @example
+ * ```ts
+ * import { RefreshTokenError } from 'express-jwt-gate'
+ * try {
+ *   await sessions.refresh(refreshToken)
+ * } catch (err) {
+ *   if (err instanceof RefreshTokenError) console.log(err.code) // 'refresh_token_reused', …
+ * }
+ * ```
+ */
+export class RefreshTokenError extends JwtAuthError {
+  override name = 'RefreshTokenError'
+  declare readonly code: RefreshTokenErrorCode
+
+  constructor(options: { code: RefreshTokenErrorCode; message: string } & Details) {
+    const error =
+      options.code === 'request_malformed'
+        ? 'invalid_request'
+        : options.code === 'grant_type_unsupported'
+          ? 'unsupported_grant_type'
+          : 'invalid_grant'
+    super({ ...options, status: 400, error, challenge: false })
+  }
+}
+
+/**
+ * 503 with `Retry-After`: the package cannot answer now and will not guess. From
+ * `authenticate()` when the revocation state cannot be shown to be current
+ * (`revocation_unavailable`: a 401 would make clients throw away valid tokens); from
+ * the session operations when the store fails or times out (`store_unavailable`), or
+ * when your `claims` callback throws (`claims_unavailable`).
+ *
+ * @example
+ * ```ts
+ * import { ServiceUnavailableError } from 'express-jwt-gate'
+ * const err = new ServiceUnavailableError({ code: 'store_unavailable', message: 'session store unavailable', retryAfter: 2 })
+ * err.headers // { 'Retry-After': '2' }
+ * ```
+ */
+export class ServiceUnavailableError extends JwtAuthError {
+  override name = 'ServiceUnavailableError'
+  declare readonly code: ServiceUnavailableErrorCode
+  declare readonly retryAfter: number
+
+  constructor(
+    options: { code: ServiceUnavailableErrorCode; message: string; retryAfter: number } & Details,
+  ) {
+    super({ ...options, status: 503, error: 'temporarily_unavailable', challenge: false })
   }
 }
 

@@ -19,9 +19,35 @@ export function readDate(value: unknown, option: string): number {
   return value.getTime() / 1000
 }
 
-/** Now, in seconds with their fraction, or the fixed time a test configured. */
-export function secondsNow(fixed: number | undefined): number {
-  return fixed ?? Date.now() / 1000
+/** A clock: now, in seconds since the epoch, with their fraction. */
+export type Clock = () => number
+
+/** The system clock, in seconds. */
+export const systemClock: Clock = () => Date.now() / 1000
+
+/**
+ * The clock an option set asks for: a fixed `currentDate` (tests), a clock of the
+ * package's own (a session store's), or the system clock.
+ */
+export function clockOf(currentDate: number | undefined, clock: Clock | undefined): Clock {
+  if (currentDate !== undefined) return () => currentDate
+  return clock ?? systemClock
+}
+
+/**
+ * Where the package passes a clock of its own to verification and signing, with no
+ * public option for it: sessions sign and verify by their store's clock, so a test
+ * that controls the store's time controls every time rule.
+ */
+export const CLOCK: unique symbol = Symbol('express-jwt-gate clock')
+
+/** The clock under {@link CLOCK} in an options object, if it holds a function there. */
+export function internalClock(options: unknown): Clock | undefined {
+  const clock =
+    typeof options === 'object' && options !== null
+      ? (options as { [CLOCK]?: unknown })[CLOCK]
+      : undefined
+  return typeof clock === 'function' ? (clock as Clock) : undefined
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Algorithm } from './algorithms'
 import { toSeconds, type Duration } from './duration'
 import { readMaxTokenLength } from './limits'
-import { readDate } from './numeric-date'
+import { clockOf, internalClock, readDate, type Clock } from './numeric-date'
 import { optionNames, readOptions, readString, readStringList, type OptionList } from './options'
 
 /**
@@ -73,8 +73,8 @@ export interface SignerSetup {
   /** Which option set each claim, for the message when the payload has it too. */
   readonly setBy: Readonly<Record<string, string>>
   readonly maxTokenLength: number
-  /** A fixed "now" in seconds, for tests. */
-  readonly now: number | undefined
+  /** Now, in seconds: the system clock, a fixed `currentDate`, or a store's clock. */
+  readonly clock: Clock
 }
 
 /** Validate signing options once, at setup. */
@@ -108,7 +108,10 @@ export function readSignOptions(options: unknown, where: string): SignerSetup {
     claims,
     setBy,
     maxTokenLength: readMaxTokenLength(o.maxTokenLength),
-    now: o.currentDate === undefined ? undefined : readDate(o.currentDate, 'currentDate'),
+    clock: clockOf(
+      o.currentDate === undefined ? undefined : readDate(o.currentDate, 'currentDate'),
+      internalClock(options),
+    ),
   }
 }
 

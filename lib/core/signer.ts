@@ -1,7 +1,7 @@
 import { encodeBase64url } from './base64url'
 import { setupError } from './errors'
 import type { SigningKey } from './key-contracts'
-import { isNumericDate, secondsNow, wholeSeconds } from './numeric-date'
+import { isNumericDate, wholeSeconds } from './numeric-date'
 import { DEFAULT_EXPIRES_IN, type SignerSetup } from './sign-options'
 
 /**
@@ -100,7 +100,7 @@ export function tokenSigner(key: SigningKey, setup: SignerSetup): Signer {
       }
     }
     checkPayloadValues(payload)
-    const now = wholeSeconds(secondsNow(setup.now))
+    const now = wholeSeconds(setup.clock())
     // A spread defines own properties, so a "__proto__" key stays data, never a prototype.
     const claims: Record<string, unknown> = { ...payload }
     if (claims.iat === undefined) claims.iat = now

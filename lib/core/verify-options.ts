@@ -4,7 +4,7 @@ import type { ClaimRules } from './claims'
 import { toSeconds, type Duration } from './duration'
 import { setupError } from './errors'
 import { readMaxTokenLength } from './limits'
-import { readDate } from './numeric-date'
+import { clockOf, internalClock, readDate } from './numeric-date'
 import { optionNames, readOptions, readString, readStringList, type OptionList } from './options'
 
 /**
@@ -110,7 +110,10 @@ export function readVerifyOptions(options: unknown, where: string): VerifierSetu
       clockTolerance:
         o.clockTolerance === undefined ? 0 : toSeconds(o.clockTolerance, 'clockTolerance'),
       maxAge: o.maxAge === undefined ? undefined : toSeconds(o.maxAge, 'maxAge'),
-      now: o.currentDate === undefined ? undefined : readDate(o.currentDate, 'currentDate'),
+      clock: clockOf(
+        o.currentDate === undefined ? undefined : readDate(o.currentDate, 'currentDate'),
+        internalClock(options),
+      ),
     },
   }
 }

@@ -12,6 +12,7 @@ import {
   readOptions,
   type OptionList,
 } from '../core/options'
+import { CLOCK, internalClock } from '../core/numeric-date'
 import { VERIFY_OPTIONS, VERIFY_OPTION_NAMES, type VerifyOptions } from '../core/verify-options'
 import { isRemoteKeySet, type RemoteKeySet } from '../keys/remote'
 import type { KeySource } from '../keys/source'
@@ -194,12 +195,15 @@ export function jwtAuth(
   const secret = optionsForm ? all.secret : (secretOrOptions as KeySource | RemoteKeySet)
 
   // Split our own options from the core's, without touching the caller's object.
-  const verifyOptions: Record<string, unknown> = {}
+  const verifyOptions: Record<string | symbol, unknown> = {}
   for (const name of VERIFY_OPTION_NAMES) {
     if (all[name as keyof JwtAuthOptions] !== undefined) {
       verifyOptions[name] = all[name as keyof JwtAuthOptions]
     }
   }
+  // The sessions' authenticate() passes its store's clock through (see CLOCK).
+  const clock = internalClock(all)
+  if (clock !== undefined) verifyOptions[CLOCK] = clock
   const verify = createVerifier<JwtUser>(secret as KeySource | RemoteKeySet, verifyOptions)
 
   const credentialsRequired = readBoolean(all.credentialsRequired, 'credentialsRequired', true)

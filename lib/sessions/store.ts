@@ -1,0 +1,212 @@
+/**
+ * The contract between the sessions and a store: what `memoryStore()` and
+ * `redisStore()` implement, and what one shared test suite holds them both to. The
+ * memory store is the reference model. Types only.
+ *
+ * Everything a store keeps about a refresh token is a hash of it: a copy of the store
+ * yields no usable token. Times are milliseconds on the store's clock; issue stamps are
+ * microsecond-scale numbers that only grow (see {@link SessionBackend.createSession}).
+ */
+
+/**
+ * What the sessions tell a store when they attach to it: every duration, in seconds.
+ * A store keeps each revocation for `accessTokenLifetime + clockTolerance`, the
+ * longest any token it refuses can still be valid, and each session for at most
+ * `refreshTokenLifetime`.
+ *
+ * @example
+ * ```ts
+ * import type { StoreSettings } from 'express-jwt-gate'
+ * const settings: StoreSettings = {
+ *   accessTokenLifetime: 900,
+ *   clockTolerance: 0,
+ *   refreshTokenLifetime: 2_592_000,
+ *   refreshIdleTimeout: 604_800,
+ *   reuseGrace: 10,
+ * }
+ * ```
+ */
+export interface StoreSettings {
+  readonly accessTokenLifetime: number
+  readonly clockTolerance: number
+  readonly refreshTokenLifetime: number
+  readonly refreshIdleTimeout: number
+  readonly reuseGrace: number
+}
+
+/**
+ * A session store as `memoryStore()` or `redisStore()` returns it: a description,
+ * attached once to the `createSessions` it is given to.
+ *
+ * @example
+ * ```ts
+ * import { createSessions, memoryStore } from 'express-jwt-gate'
+ * import type { SessionStore } from 'express-jwt-gate'
+ * const store: SessionStore = memoryStore()
+ * const sessions = createSessions({ secret, store })
+ * ```
+ */
+export interface SessionStore {
+  /** What kind of store this is, for messages: `'memory'`, `'redis'`. */
+  readonly kind: string
+  /** Called once, by `createSessions`; a second call throws. */
+  attach(settings: StoreSettings): SessionBackend
+}
+
+/**
+ * The claims of a verified access token that revocation looks at.
+ *
+ * @example
+ * ```ts
+ * import type { AccessTokenFacts } from 'express-jwt-gate'
+ * const facts: AccessTokenFacts = { sub: 'bob', sid: 'Zm9v…', jti: 'YmFy…', ist: 1_800_000_000_000_001 }
+ * ```
+ */
+export interface AccessTokenFacts {
+  readonly sub: string
+  readonly sid: string
+  readonly jti: string
+  /** The issue stamp (the `ist` claim). */
+  readonly ist: number
+}
+
+/**
+ * The revocation check's answer for one access token.
+ *
+ * - `ok`: nothing refuses it.
+ * - `revoked`: logged out, revoked one by one, its session ended, or its subject
+ *   revoked everywhere; or issued before the store can vouch for (a restarted memory
+ *   store, say). Log in again.
+ * - `stale`: issued before `claimsChanged`: refresh, and the new token carries the
+ *   new claims.
+ * - `unavailable`: the store cannot show that its state is current; answer 503.
+ *
+ * @example
+ * ```ts
+ * import type { RevocationVerdict } from 'express-jwt-gate'
+ * const mustLogIn = (verdict: RevocationVerdict) => verdict === 'revoked'
+ * ```
+ */
+export type RevocationVerdict = 'ok' | 'revoked' | 'stale' | 'unavailable'
+
+/**
+ * What a refresh found, decided atomically by the store.
+ *
+ * - `rotated`: the token was a current one (or the previous one, presented again within
+ *   the grace period): `next` is now a current token of the session.
+ * - `reused`: a retired token of the session; the store has ended the session.
+ * - `expired`: past the session's absolute lifetime or its idle timeout.
+ * - `revoked`: the session was ended (logout, reuse, its subject revoked or gone).
+ * - `invalid`: no such session, or the token does not belong to it.
+ *
+ * @example
+ * ```ts
+ * import type { RotateOutcome } from 'express-jwt-gate'
+ * const ok = (outcome: RotateOutcome) => outcome.status === 'rotated'
+ * ```
+ */
+export type RotateOutcome =
+  | {
+      readonly status: 'rotated'
+      readonly sub: string
+      /** The issue stamp for the access token issued with `next`. */
+      readonly stamp: number
+      /** When the session ends unless used again (ms): the nearer of idle and absolute expiry. */
+      readonly refreshExpiresAt: number
+    }
+  | { readonly status: 'reused'; readonly sub: string }
+  | { readonly status: 'expired' | 'revoked' | 'invalid' }
+
+/**
+ * A session as the sessions layer names it to the store: its id and the hash of the
+ * family secret that every refresh token of the session carries.
+ *
+ * @example
+ * ```ts
+ * import type { SessionKey } from 'express-jwt-gate'
+ * const key: SessionKey = { sid: 'c2Vzc2lvbg', family: 'ZmFtaWx5' }
+ * ```
+ */
+export interface SessionKey {
+  readonly sid: string
+  readonly family: string
+}
+
+/**
+ * A store attached to one `createSessions`. Every method but {@link check} may do I/O;
+ * each either resolves or rejects within the store's own bound (a timeout), never
+ * hangs, and a rejection means "unknown", which the sessions answer with 503.
+ *
+ * @example
+ * ```ts
+ * import type { SessionBackend } from 'express-jwt-gate'
+ * const live = (backend: SessionBackend) => backend.check({ sub, sid, jti, ist }) === 'ok'
+ * ```
+ */
+export interface SessionBackend {
+  /** Now, in milliseconds, on the store's clock: what sessions sign and verify by. */
+  now(): number
+  /** Resolves once the revocation state is current (at once for a local store). */
+  ready(): Promise<void>
+  /** The revocation verdict for a verified access token: synchronous, no I/O. */
+  check(token: AccessTokenFacts): RevocationVerdict
+  /** Seconds a client should wait after `check` answered `unavailable`. */
+  retryAfter(): number
+  /**
+   * A new session for `sub`, with `token` (a hash) as its one current refresh token.
+   * Resolves to the session id the store chose, the issue stamp of its first access
+   * token (larger than every stamp the store has given out for `sub`, and than every
+   * revocation stamp of `sub`), and when the session ends unless used (ms).
+   */
+  createSession(session: {
+    readonly sub: string
+    readonly family: string
+    readonly token: string
+  }): Promise<{ readonly sid: string; readonly stamp: number; readonly refreshExpiresAt: number }>
+  /** The subject of a live session, or why there is none (read-only). */
+  peek(
+    session: SessionKey,
+  ): Promise<
+    | { readonly status: 'live'; readonly sub: string }
+    | { readonly status: 'expired' | 'revoked' | 'invalid' }
+  >
+  /**
+   * Refresh: retire `token` and make `next` current, atomically, as
+   * {@link RotateOutcome} says. A token presented again within `reuseGrace` of its
+   * rotation adds `next` beside the tokens already handed out for it.
+   */
+  rotate(
+    rotation: SessionKey & { readonly token: string; readonly next: string },
+  ): Promise<RotateOutcome>
+  /**
+   * End a session (logout, or its subject is gone): every refresh token of it is
+   * refused from now on, and so is every access token of it. Resolves `false` when
+   * there was no live session to end.
+   */
+  endSession(session: SessionKey): Promise<boolean>
+  /** Refuse one access token until `until` (ms). */
+  revokeToken(jti: string, until: number): Promise<void>
+  /** Refuse every access token of `sub` issued so far, and end every session of `sub`. */
+  revokeSubject(sub: string): Promise<void>
+  /** Refuse every access token of `sub` issued so far as stale; sessions live on. */
+  claimsChanged(sub: string): Promise<void>
+  /** What the store holds in this process, for monitoring and tests. */
+  stats(): StoreStats
+  /** Stop timers and connections the store made; the user's own clients stay open. */
+  close(): Promise<void>
+}
+
+/**
+ * What a store holds in this process: sessions (0 for a store that keeps them
+ * elsewhere) and revocation entries in the local state the per-request check reads.
+ *
+ * @example
+ * ```ts
+ * import type { StoreStats } from 'express-jwt-gate'
+ * const report = ({ sessions, revocations }: StoreStats) => `${sessions} sessions, ${revocations} revocations`
+ * ```
+ */
+export interface StoreStats {
+  readonly sessions: number
+  readonly revocations: number
+}
