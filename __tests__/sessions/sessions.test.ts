@@ -505,13 +505,17 @@ describe('options', () => {
 
 describe('the README example', () => {
   const featuresOf = (sub: string) => Promise.resolve(sub === 'bob' ? ['todos'] : [])
-  test('runs as written', async () => {
-    process.env.JWT_SECRET = SESSION_SECRET
+  function asWritten(): Sessions {
     const sessions = createSessions({
-      secret: process.env.JWT_SECRET,
+      secret: process.env.JWT_SECRET!,
       store: memoryStore(),
       claims: async (sub) => ({ licensedFeatures: await featuresOf(sub) }),
     })
+    return sessions
+  }
+  test('runs as written', async () => {
+    process.env.JWT_SECRET = SESSION_SECRET
+    const sessions = asWritten()
     const tokens = await sessions.issue('bob')
     expect(decodeToken(tokens.accessToken).payload.licensedFeatures).toEqual(['todos'])
     await sessions.close()
