@@ -10,6 +10,7 @@ export { authErrorHandler } from './express/error-handler'
 export { jwksHandler } from './express/jwks-handler'
 export { createSessions } from './sessions/express/sessions'
 export { memoryStore } from './sessions/stores/memory'
+export { redisStore } from './sessions/stores/redis/store'
 export {
   CredentialsMissingError,
   InsufficientScopeError,
@@ -61,6 +62,12 @@ export type {
 } from './sessions/express/token-endpoint'
 export type { ClaimsSource, IssuedTokens, ReuseEvent, SessionsOptions } from './sessions/lifecycle'
 export type { MemoryStoreOptions } from './sessions/stores/memory'
+export type {
+  IoRedisClientLike,
+  NodeRedisClientLike,
+  RedisClientLike,
+} from './sessions/stores/redis/connection'
+export type { RedisStoreOptions } from './sessions/stores/redis/store'
 export type {
   AccessTokenFacts,
   RevocationVerdict,

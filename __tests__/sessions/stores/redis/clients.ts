@@ -1,0 +1,55 @@
+import IoRedis6 from 'ioredis'
+import IoRedis5 from 'ioredis5'
+import { createClient as createClient6 } from 'redis'
+import { createClient as createClient5 } from 'redis5'
+import type { RedisClientLike } from 'express-jwt-gate'
+
+/** A connected client of one kind, and how to close it. */
+export interface TestClient {
+  readonly client: RedisClientLike
+  close(): Promise<void>
+}
+
+export type Connect = (url: string) => Promise<TestClient>
+
+const ignore = (): void => {}
+
+/** ioredis keeps retrying forever (the store bounds every call itself). */
+async function ioRedis(client: IoRedis6 | IoRedis5): Promise<TestClient> {
+  client.on('error', ignore)
+  await new Promise<void>((resolve) => client.once('ready', () => resolve()))
+  return {
+    client: client as unknown as RedisClientLike,
+    close: () => {
+      client.disconnect()
+      return Promise.resolve()
+    },
+  }
+}
+
+/** Every client kind the store supports, for describe.each. */
+export const CLIENTS: readonly (readonly [string, Connect])[] = [
+  [
+    'node-redis 6',
+    async (url) => {
+      const client = createClient6({ url })
+      client.on('error', ignore)
+      await client.connect()
+      return { client: client as unknown as RedisClientLike, close: () => client.close() }
+    },
+  ],
+  [
+    'node-redis 5',
+    async (url) => {
+      const client = createClient5({ url })
+      client.on('error', ignore)
+      await client.connect()
+      return { client: client as unknown as RedisClientLike, close: () => client.close() }
+    },
+  ],
+  ['ioredis 6', (url) => ioRedis(new IoRedis6(url, { maxRetriesPerRequest: null }))],
+  ['ioredis 5', (url) => ioRedis(new IoRedis5(url, { maxRetriesPerRequest: null }))],
+]
+
+/** One client of each family, for the slower tests. */
+export const CLIENT_FAMILIES = CLIENTS.filter(([name]) => name.endsWith('6'))

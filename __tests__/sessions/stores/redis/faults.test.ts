@@ -1,0 +1,260 @@
+/**
+ * The Redis store against a real redis-server, with faults: paused (SIGSTOP), killed
+ * and restarted, one instance cut off while another revokes, and refreshes from two
+ * instances at once. Each "instance" here is a createSessions with a client of its own,
+ * as two processes of an API would have.
+ */
+import express from 'express'
+import request from 'supertest'
+import {
+  authErrorHandler,
+  createSessions,
+  redisStore,
+  type RedisStoreOptions,
+  type Sessions,
+  type SessionsOptions,
+} from 'express-jwt-gate'
+import { failOnUnhandledRejections } from '../../../helpers/apps'
+import { sleep, startRedis, type RedisServer } from '../../../helpers/redis-server'
+import { startProxy, type TcpProxy } from '../../../helpers/tcp-proxy'
+import { rejection, SESSION_SECRET } from '../../helpers'
+import { CLIENT_FAMILIES, type Connect, type TestClient } from './clients'
+
+failOnUnhandledRejections()
+// Faults take seconds: a pause must outlast maxStaleness (1 s here), a restart must load.
+jest.setTimeout(20_000)
+
+/** What an instance answered: the status, and for a refusal its code and Retry-After. */
+type Answer = { status: number; code?: string; retryAfter?: string | undefined }
+
+interface Instance {
+  sessions: Sessions
+  client: TestClient
+  access(token: string): Promise<Answer>
+  close(): Promise<void>
+}
+
+/** Poll `check` every 50 ms until it returns true, for at most `ms`. */
+async function until(check: () => Promise<boolean>, ms: number): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not within ${ms} ms`)
+    await sleep(50)
+  }
+}
+
+describe.each(CLIENT_FAMILIES)('%s', (_name, connect: Connect) => {
+  let server: RedisServer
+  let prefix: string
+  const open: Instance[] = []
+
+  async function instance(
+    url: string,
+    options: Partial<Omit<RedisStoreOptions, 'client'>> = {},
+    sessionOptions: Partial<SessionsOptions> = {},
+    waitReady = true,
+  ): Promise<Instance> {
+    const client = await connect(url)
+    const sessions = createSessions({
+      ...sessionOptions,
+      secret: SESSION_SECRET,
+      store: redisStore({
+        client: client.client,
+        prefix,
+        maxStaleness: 1,
+        commandTimeout: 0.3,
+        ...options,
+      }),
+    })
+    const app = express()
+    app.use(sessions.authenticate())
+    app.get('/', (_req, res) => res.json({}))
+    app.use(authErrorHandler())
+    const made: Instance = {
+      sessions,
+      client,
+      async access(token) {
+        const res = await request(app).get('/').set('Authorization', `Bearer ${token}`)
+        return res.status === 200
+          ? { status: 200 }
+          : {
+              status: res.status,
+              code: res.body.code as string,
+              retryAfter: res.headers['retry-after'],
+            }
+      },
+      async close() {
+        await sessions.close()
+        await client.close()
+      },
+    }
+    open.push(made)
+    if (waitReady) await sessions.ready()
+    return made
+  }
+
+  beforeEach(async () => {
+    server = await startRedis({ persistence: true })
+    prefix = `f${Date.now()}:`
+  })
+  afterEach(async () => {
+    for (const made of open.splice(0)) await made.close()
+    await server.stop()
+  })
+
+  test('paused beyond maxStaleness: 503 with Retry-After, then it recovers by itself', async () => {
+    const a = await instance(server.url)
+    const tokens = await a.sessions.issue('bob')
+    expect(await a.access(tokens.accessToken)).toEqual({ status: 200 })
+    server.pause()
+    await sleep(1_600)
+    expect(await a.access(tokens.accessToken)).toEqual({
+      status: 503,
+      code: 'revocation_unavailable',
+      retryAfter: '1',
+    })
+    // The endpoints answer 503 within the bound too, never hang.
+    const refused = await rejection(a.sessions.refresh(tokens.refreshToken))
+    expect(refused).toMatchObject({ code: 'store_unavailable', status: 503 })
+    server.resume()
+    await until(async () => (await a.access(tokens.accessToken)).status === 200, 5_000)
+    await expect(a.sessions.refresh(tokens.refreshToken)).resolves.toMatchObject({
+      tokenType: 'Bearer',
+    })
+  })
+
+  test("a refresh that timed out while paused does nothing when Redis resumes: the client's retry works", async () => {
+    // A grace shorter than the pause: had the late rotation taken effect, the retry
+    // below would present a retired token, outside the grace, and end the session.
+    // The claims source runs between the session's lookup and its rotation: pausing
+    // there sends the rotation itself to a stalled server.
+    let pauseOnClaims = false
+    const claims = () => {
+      if (pauseOnClaims) server.pause()
+      pauseOnClaims = false
+      return {}
+    }
+    const a = await instance(server.url, {}, { reuseGrace: 0.2, claims })
+    // One refresh first, so the rotation script is cached and the late call would run
+    // (an uncached one would only meet NOSCRIPT).
+    const tokens = await a.sessions.refresh((await a.sessions.issue('bob')).refreshToken)
+    pauseOnClaims = true
+    expect(await rejection(a.sessions.refresh(tokens.refreshToken))).toMatchObject({
+      code: 'store_unavailable',
+    })
+    await sleep(100)
+    server.resume()
+    await until(async () => (await a.access(tokens.accessToken)).status === 200, 5_000)
+    await sleep(400)
+    const retried = await a.sessions.refresh(tokens.refreshToken)
+    expect(retried.tokenType).toBe('Bearer')
+    await expect(a.sessions.refresh(retried.refreshToken)).resolves.toMatchObject({
+      tokenType: 'Bearer',
+    })
+  })
+
+  test('killed and restarted with persistence: sessions and revocations survive, service resumes', async () => {
+    const a = await instance(server.url)
+    const kept = await a.sessions.issue('bob')
+    const revoked = await a.sessions.issue('alice')
+    await a.sessions.logout(revoked.refreshToken)
+    await server.kill()
+    await sleep(1_200)
+    expect((await a.access(kept.accessToken)).status).toBe(503)
+    await server.restart()
+    await until(async () => (await a.access(kept.accessToken)).status === 200, 8_000)
+    expect(await a.access(revoked.accessToken)).toEqual({ status: 401, code: 'token_revoked' })
+    await expect(a.sessions.refresh(kept.refreshToken)).resolves.toMatchObject({
+      tokenType: 'Bearer',
+    })
+    // A new instance loads the window from the restarted server, revocations included.
+    const b = await instance(server.url)
+    expect(await b.access(revoked.accessToken)).toEqual({ status: 401, code: 'token_revoked' })
+  })
+
+  test('a revocation made on A while B is cut off is honoured by B once it reconnects', async () => {
+    const proxy: TcpProxy = await startProxy(server.port)
+    try {
+      const a = await instance(server.url)
+      const b = await instance(proxy.url)
+      const tokens = await a.sessions.issue('bob')
+      expect(await b.access(tokens.accessToken)).toEqual({ status: 200 })
+      proxy.cut()
+      await a.sessions.revokeSubject('bob')
+      await sleep(1_500)
+      // Cut off, B cannot vouch for its mirror: it refuses rather than accept.
+      expect((await b.access(tokens.accessToken)).status).toBe(503)
+      proxy.restore()
+      await until(async () => (await b.access(tokens.accessToken)).status !== 503, 8_000)
+      expect(await b.access(tokens.accessToken)).toEqual({ status: 401, code: 'token_revoked' })
+    } finally {
+      await proxy.close()
+    }
+  })
+
+  test("whenStale: 'accept' keeps answering from the mirror while cut off", async () => {
+    const proxy = await startProxy(server.port)
+    try {
+      const a = await instance(proxy.url, { whenStale: 'accept' })
+      const tokens = await a.sessions.issue('bob')
+      proxy.cut()
+      await sleep(1_500)
+      expect(await a.access(tokens.accessToken)).toEqual({ status: 200 })
+    } finally {
+      await proxy.close()
+    }
+  })
+
+  test('concurrent refreshes of one token from two instances: all succeed, none ends the session', async () => {
+    const a = await instance(server.url)
+    const b = await instance(server.url)
+    const tokens = await a.sessions.issue('bob')
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        (i % 2 === 0 ? a : b).sessions.refresh(tokens.refreshToken),
+      ),
+    )
+    expect(new Set(results.map((r) => r.refreshToken)).size).toBe(6)
+    for (const result of results) {
+      expect(await a.access(result.accessToken)).toEqual({ status: 200 })
+      expect(await b.access(result.accessToken)).toEqual({ status: 200 })
+    }
+  })
+
+  test('claimsChanged and revokeSubject on A are honoured by B', async () => {
+    const a = await instance(server.url)
+    const b = await instance(server.url)
+    const bob = await a.sessions.issue('bob')
+    const alice = await b.sessions.issue('alice')
+    await a.sessions.claimsChanged('bob')
+    await a.sessions.revokeSubject('alice')
+    await until(async () => (await b.access(bob.accessToken)).status === 401, 2_000)
+    expect(await b.access(bob.accessToken)).toEqual({ status: 401, code: 'token_stale' })
+    expect(await b.access(alice.accessToken)).toEqual({ status: 401, code: 'token_revoked' })
+    expect(await rejection(b.sessions.refresh(alice.refreshToken))).toMatchObject({
+      code: 'session_revoked',
+    })
+  })
+
+  test('before the first sync, nothing is accepted unchecked, whenStale or not', async () => {
+    const issuer = await instance(server.url)
+    const tokens = await issuer.sessions.issue('bob')
+    const proxy = await startProxy(server.port)
+    try {
+      // Connected, then cut before its mirror could load: it has never been current.
+      const late = await instance(proxy.url, { whenStale: 'accept' }, {}, false)
+      proxy.cut()
+      await sleep(300)
+      expect(await late.access(tokens.accessToken)).toEqual({
+        status: 503,
+        code: 'revocation_unavailable',
+        retryAfter: '1',
+      })
+      expect(await rejection(late.sessions.issue('bob'))).toMatchObject({
+        code: 'store_unavailable',
+      })
+    } finally {
+      await proxy.close()
+    }
+  })
+})
