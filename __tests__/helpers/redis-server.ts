@@ -132,7 +132,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     async restart() {
       if (stopped) throw new Error('redis-server: restart() after stop()')
       await terminate()
-      current.watchdog.kill('SIGKILL')
+      retire(current.watchdog)
       // The port is ours by now, but the kernel may take a moment to let it go, and
       // something else may have taken it meanwhile: retry for a while, on this port only.
       const deadline = Date.now() + startTimeoutMs
@@ -151,7 +151,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
       stopped = true
       running.delete(server)
       await terminate()
-      current.watchdog.kill('SIGKILL')
+      retire(current.watchdog)
       rmSync(dir, { recursive: true, force: true })
     },
   }
@@ -200,11 +200,11 @@ async function launch(
   const deadline = Date.now() + startTimeoutMs
   while (Date.now() < deadline) {
     if (spawnError !== undefined) {
-      watchdog.kill('SIGKILL')
+      retire(watchdog)
       throw new Error(`redis-server could not start (${spawnError.message}): is it installed?`)
     }
     if (!started.alive()) {
-      watchdog.kill('SIGKILL')
+      retire(watchdog)
       const text = readLog(log)
       if (/address already in use/i.test(text)) return 'port taken'
       throw new Error(`redis-server exited at start: ${text.slice(-2000)}`)
@@ -214,7 +214,7 @@ async function launch(
   }
   child.kill('SIGKILL')
   await started.exited(5_000)
-  watchdog.kill('SIGKILL')
+  retire(watchdog)
   throw new Error(`redis-server did not answer PING within ${startTimeoutMs} ms`)
 }
 
@@ -269,6 +269,12 @@ function spawnServer(
   watchdog.unref()
   ;(watchdog.stdin as unknown as { unref(): void }).unref()
   return { child, watchdog }
+}
+
+/** End a watchdog whose server is gone: kill it first, so closing its pipe triggers nothing. */
+function retire(watchdog: ChildProcess): void {
+  watchdog.kill('SIGKILL')
+  watchdog.stdin?.destroy()
 }
 
 function readLog(log: string): string {
