@@ -112,7 +112,10 @@ export interface RedisConnection {
   /**
    * One command, its reply in RESP2 shapes. Rejects with a {@link RedisCommandError}
    * once `timeoutMs` pass without a reply; for `XREAD BLOCK n`, pass more than `n`. A
-   * reply that comes after the timeout is dropped without a trace.
+   * reply that comes after the timeout is dropped without a trace. A command that timed
+   * out while the client was offline is withdrawn by node-redis, but ioredis sends it
+   * once it reconnects (and resends one in flight when the connection dropped): keep
+   * writes idempotent.
    */
   command(args: readonly string[], timeoutMs: number): Promise<RedisReply>
   /**
