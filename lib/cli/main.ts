@@ -1,5 +1,6 @@
 import { didYouMean, UsageError } from './args'
-import { COMMANDS, EXIT_CODES } from './commands'
+import { EXIT_CODES } from './command'
+import { COMMANDS } from './commands'
 import type { CliIo } from './io'
 import { JwtAuthError, JwtSetupError } from '../core/errors'
 
