@@ -7,11 +7,21 @@ export interface Command {
   run(args: string[], io: CliIo): number | Promise<number>
 }
 
+/**
+ * How every help text and message spells the command. After `npm install
+ * express-jwt-gate` the executable is in the project's `node_modules/.bin`, which is
+ * not on the shell's PATH: a bare `jwt-gate` there is "command not found", and
+ * `export JWT_SECRET="$(jwt-gate secret)"` even exits 0 with an empty secret.
+ */
+export const PROGRAM = 'npx jwt-gate'
+
 /** Shared by every help text, so the codes are documented exactly once. */
 export const EXIT_CODES = `Exit codes:
   0  success
-  1  the token was refused (verify) or cannot be read (decode)
-  2  usage error: unknown command or option, bad input, missing or weak secret
+  1  the token was refused (verify) or cannot be read (decode), or the JWK Set
+     could not be fetched (verify --jwks)
+  2  usage error: unknown command or option, bad input, a missing, unreadable or
+     unsuitable secret or key
   3  unexpected failure, such as an I/O error
 `
 
@@ -21,8 +31,4 @@ export const HELP = { help: { type: 'boolean', short: 'h' } } as const
 export function printHelp(io: CliIo, text: string): number {
   io.stdout.write(text)
   return 0
-}
-
-export function printJson(io: CliIo, value: unknown): void {
-  io.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
 }

@@ -1,4 +1,5 @@
-import { UsageError } from './args'
+import { readFile } from 'node:fs/promises'
+import { onePositional, UsageError } from './args'
 
 /**
  * The process as the command-line tool sees it. Everything is passed in, so tests
@@ -12,10 +13,11 @@ import { UsageError } from './args'
 export interface CliIo {
   /** Read when an input argument is `-` or absent. */
   readonly stdin: AsyncIterable<string | Uint8Array> & { readonly isTTY?: boolean }
-  readonly stdout: { write(text: string): unknown }
+  /** `isTTY` decides how much `printJson` escapes (see output.ts). */
+  readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean }
   readonly stderr: { write(text: string): unknown }
   readonly env: Readonly<Record<string, string | undefined>>
-  /** Reads a `--secret-file`. Default: `fs.promises.readFile`. */
+  /** Reads a `--secret-file` or a `--key-file`. Default: `fs.promises.readFile`. */
   readonly readFile?: (path: string) => Promise<Uint8Array | string>
   /** The clock. Default: the system clock. */
   readonly now?: () => Date
@@ -55,4 +57,45 @@ export async function readInput(
   ).trim()
   if (text === '') throw new UsageError(`${what} is empty`)
   return text
+}
+
+/**
+ * `Bearer ` (or a whole `Authorization: Bearer ` header) in front of a token: the
+ * scheme of the header it was copied from, which is not part of the token.
+ */
+const BEARER_PREFIX = /^(?:authorization:\s*)?bearer\s/i
+
+/** What to do, said without quoting the input: it holds the token. */
+function bearerPrefix(): UsageError {
+  return new UsageError(
+    'the token starts with "Bearer ", the scheme of the Authorization header: drop the "Bearer " prefix and pass the token alone',
+  )
+}
+
+/**
+ * The TOKEN of `verify` and `decode`, from its argument or stdin, refusing one pasted
+ * with its `Bearer ` prefix: quoted (`'Bearer eyJ…'`), piped, or as two arguments.
+ */
+export async function readToken(positionals: readonly string[], io: CliIo): Promise<string> {
+  if (positionals.length === 2 && /^bearer$/i.test(positionals[0] as string)) {
+    throw bearerPrefix()
+  }
+  const token = await readInput(onePositional(positionals, 'TOKEN'), io, 'token')
+  if (BEARER_PREFIX.test(token)) throw bearerPrefix()
+  return token
+}
+
+/**
+ * The bytes of the file an option names. On failure only the error code is shown: a
+ * message may quote the path, and the path may be a secret pasted where a file name
+ * belongs.
+ */
+export async function readFileOption(option: string, path: string, io: CliIo): Promise<Buffer> {
+  if (path === '') throw new UsageError(`${option} needs the path of a file`)
+  try {
+    return Buffer.from(await (io.readFile ?? readFile)(path))
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? 'unreadable'
+    throw new UsageError(`cannot read the file ${option} names (${reason})`)
+  }
 }

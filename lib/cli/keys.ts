@@ -1,79 +1,146 @@
-import { readFile } from 'node:fs/promises'
-import { isAsymmetricAlgorithm, type Algorithm } from '../core/algorithms'
-import { UsageError } from './args'
+import {
+  ASYMMETRIC,
+  isAsymmetricAlgorithm,
+  readAlgorithm,
+  type Algorithm,
+  type HmacAlgorithm,
+} from '../core/algorithms'
+import { remoteKeySet, type RemoteKeySet } from '../keys/remote'
+import { SECRET_BYTES } from '../keys/secret'
+import type { KeySource } from '../keys/source'
+import { orList, UsageError } from './args'
 import type { CliIo } from './io'
+import { keyFileAlgorithm, readKeyFile } from './key-file'
+import { readSecret, secretCommand } from './secret-source'
 
-/** The options that name where the key comes from. */
-export const SECRET_OPTIONS = {
+/**
+ * The options that say where the key comes from; at most one of them at a time. With
+ * none, the HMAC secret is read from the environment variable JWT_SECRET.
+ */
+export const KEY_OPTIONS = {
   'secret-env': { type: 'string' },
   'secret-file': { type: 'string' },
+  'key-file': { type: 'string' },
+  jwks: { type: 'string' },
 } as const
 
-export const SECRET_HELP_LINES = `  --secret-env NAME   read the secret from environment variable NAME (default: JWT_SECRET)
-  --secret-file PATH  read the secret from a file: its bytes, less one trailing newline
+/** The key options as parsed. */
+export type KeyFlags = { readonly [K in keyof typeof KEY_OPTIONS]?: string | undefined }
+
+const KEY_FLAGS = Object.keys(KEY_OPTIONS) as (keyof KeyFlags)[]
+
+/** The help lines of the secret options, which `sign` and `verify` share. */
+export const SECRET_HELP_LINES = `  --secret-env NAME   an HMAC secret: the environment variable NAME
+  --secret-file PATH  an HMAC secret: a file's bytes, less one trailing newline
 `
-export const SECRET_NOTE = `The secret is never taken as an argument: it would show in ps and in shell history.
+
+/** Where the text of an option's help starts. */
+const HELP_INDENT = ' '.repeat(22)
+const PUBLIC_KEY_NAMES = Object.keys(ASYMMETRIC)
+
+/** The public-key algorithms, as two lines of an option's help. */
+export const PUBLIC_KEY_ALGORITHMS = `${HELP_INDENT}${PUBLIC_KEY_NAMES.slice(0, 6).join(', ')},
+${HELP_INDENT}${orList(PUBLIC_KEY_NAMES.slice(6))}
 `
 
-/** Where the secret comes from: never the command line itself. */
-export interface SecretSource {
-  'secret-env'?: string | undefined
-  'secret-file'?: string | undefined
-}
+/** What the secret options imply, said once for `sign` and `verify`. */
+export const SECRET_NOTE = `An HMAC secret needs at least as many bytes as its hash: ${SECRET_BYTES.minimum.HS256} for HS256, ${SECRET_BYTES.minimum.HS384} for
+HS384, ${SECRET_BYTES.minimum.HS512} for HS512 (${secretCommand('HS512')} makes one for HS512). It is
+never taken as an argument: it would show in ps and in shell history.
+`
 
-/** The default environment variable holding the secret. */
-const DEFAULT_SECRET_ENV = 'JWT_SECRET'
-
-/**
- * The secret, from an environment variable or a file. A file's bytes are the key,
- * less one trailing newline (`\n` or `\r\n`): `jwt-gate secret > key` and editors
- * add one that was never meant to be part of the secret.
- */
-export async function readSecret(source: SecretSource, io: CliIo): Promise<string | Buffer> {
-  const path = source['secret-file']
-  if (path !== undefined) {
-    if (source['secret-env'] !== undefined) {
-      throw new UsageError('use either --secret-env or --secret-file, not both')
-    }
-    let contents: Buffer
-    try {
-      contents = Buffer.from(await (io.readFile ?? readFile)(path))
-    } catch (err) {
-      // Only the error code: a message may quote the path, and the path may be a
-      // secret pasted where a file name belongs.
-      const reason = (err as NodeJS.ErrnoException).code ?? 'unreadable'
-      throw new UsageError(`cannot read the file --secret-file names (${reason})`)
-    }
-    const end = contents.at(-1) === 0x0a ? (contents.at(-2) === 0x0d ? -2 : -1) : undefined
-    const secret = contents.subarray(0, end)
-    if (secret.length === 0) throw new UsageError('the file --secret-file names is empty')
-    return secret
-  }
-  const name = source['secret-env']
-  if (name === '') throw new UsageError('--secret-env needs the name of an environment variable')
-  const secret = io.env[name ?? DEFAULT_SECRET_ENV]
-  if (secret === undefined || secret === '') {
-    // The default name is ours to print; a name the user gave may be the secret itself
-    // ("--secret-env $JWT_SECRET"), so it is never repeated.
+/** The one option that names the key, or `undefined` for the default (JWT_SECRET). */
+function keyFlag(
+  flags: KeyFlags,
+  accepted: readonly (keyof KeyFlags)[],
+): keyof KeyFlags | undefined {
+  const given = KEY_FLAGS.filter((name) => flags[name] !== undefined)
+  if (given.length > 1) {
     throw new UsageError(
-      name === undefined
-        ? `environment variable ${DEFAULT_SECRET_ENV} is not set; put the secret in it (make one with: jwt-gate secret), or use --secret-env NAME or --secret-file PATH`
-        : 'the environment variable --secret-env names is not set; pass the NAME of the variable (--secret-env JWT_SECRET), never the secret itself',
+      `one key at a time, but ${orList(
+        given.map((name) => `--${name}`),
+        'and',
+      )} were given; use only one of ${orList(accepted.map((name) => `--${name}`))}`,
     )
   }
-  return secret
+  return given[0]
+}
+
+/** The `--alg` values, as the library checks them (it refuses `none` and unknown names). */
+function readAlgorithms(values: readonly string[]): Algorithm[] {
+  return values.map((value) => readAlgorithm(value, '--alg'))
+}
+
+/** Of HMAC algorithms, the one that needs the longest secret: the one the hint is for. */
+function longestSecret(algorithms: readonly HmacAlgorithm[]): HmacAlgorithm {
+  return algorithms.reduce((a, b) => (SECRET_BYTES.minimum[b] > SECRET_BYTES.minimum[a] ? b : a))
+}
+
+/** What `sign` signs with: the key as the library takes it, and its algorithm. */
+export interface SigningSetup {
+  readonly key: KeySource
+  readonly algorithm: Algorithm
 }
 
 /**
- * The tool reads only secrets, so the library's public-key algorithms cannot work
- * here; say so now, rather than let them fail later with a message about keys. Any
- * other name goes to the library, which checks it and refuses 'none'.
+ * The key and algorithm to sign with: a secret (HS256 unless `--alg` says HS384 or
+ * HS512), or the private key in `--key-file` with the algorithm it is for.
  */
-export function readAlgorithm(value: string): Algorithm {
-  if (isAsymmetricAlgorithm(value)) {
+export async function signingKey(
+  flags: KeyFlags,
+  alg: string | undefined,
+  io: CliIo,
+): Promise<SigningSetup> {
+  const algorithms = readAlgorithms(alg === undefined ? [] : [alg])
+  if (flags.jwks !== undefined) {
     throw new UsageError(
-      `unsupported algorithm ${JSON.stringify(value)} here: jwt-gate works with a secret; use HS256, HS384 or HS512`,
+      '--jwks is for verify: a JWK Set holds public keys, and signing needs the private key; pass it with --key-file PATH',
     )
   }
-  return value as Algorithm
+  if (keyFlag(flags, ['secret-env', 'secret-file', 'key-file']) === 'key-file') {
+    const key = await readKeyFile(flags['key-file'] as string, io)
+    return { key, algorithm: keyFileAlgorithm(key, algorithms, 'sign') }
+  }
+  const algorithm = algorithms[0] ?? 'HS256'
+  if (isAsymmetricAlgorithm(algorithm)) {
+    throw new UsageError(
+      `${algorithm} signs with a private key, not a secret: pass the key with --key-file PATH`,
+    )
+  }
+  return { key: await readSecret(flags, io, algorithm), algorithm }
+}
+
+/** What `verify` verifies with: the key or JWK Set, and the algorithms to accept. */
+export interface VerificationSetup {
+  readonly key: KeySource | RemoteKeySet
+  /** `undefined`: the library's default (HS256 for a secret, every public-key one for a set). */
+  readonly algorithms: Algorithm[] | undefined
+}
+
+/**
+ * The key and algorithms to verify with: a secret (HS256 unless `--alg` names
+ * others), the public key in `--key-file` with the one algorithm it is for, or the
+ * JWK Set at `--jwks`, whose keys are bound by their own `alg` or by `--alg`.
+ */
+export async function verificationKey(
+  flags: KeyFlags,
+  alg: readonly string[] | undefined,
+  io: CliIo,
+): Promise<VerificationSetup> {
+  const algorithms = alg === undefined ? undefined : readAlgorithms(alg)
+  const flag = keyFlag(flags, KEY_FLAGS)
+  // The library enforces https: (or loopback http:) and refuses HMAC algorithms here.
+  if (flag === 'jwks') return { key: remoteKeySet(flags.jwks as string), algorithms }
+  if (flag === 'key-file') {
+    const key = await readKeyFile(flags['key-file'] as string, io)
+    return { key, algorithms: [keyFileAlgorithm(key, algorithms ?? [], 'verify')] }
+  }
+  const publicKeyAlgorithm = algorithms?.find(isAsymmetricAlgorithm)
+  if (publicKeyAlgorithm !== undefined) {
+    throw new UsageError(
+      `${publicKeyAlgorithm} verifies with a public key, not a secret: pass the key with --key-file PATH, or the issuer's JWK Set with --jwks URL`,
+    )
+  }
+  const hmac = (algorithms ?? ['HS256']) as HmacAlgorithm[]
+  return { key: await readSecret(flags, io, longestSecret(hmac)), algorithms }
 }

@@ -1,22 +1,28 @@
 import { decodeToken } from '../../decode'
-import { onePositional, parseCommand } from '../args'
-import { EXIT_CODES, HELP, printHelp, printJson, type Command } from '../command'
-import { readInput, type CliIo } from '../io'
+import { parseCommand } from '../args'
+import { EXIT_CODES, HELP, printHelp, PROGRAM, type Command } from '../command'
+import { readToken, type CliIo } from '../io'
+import { printJson } from '../output'
 import { describeTime, type TimeClaim } from '../time'
 
-const decodeHelp = `Usage: jwt-gate decode [TOKEN | -]
+const decodeHelp = `Usage: ${PROGRAM} decode [TOKEN | -]
 
 Print a token's header and payload WITHOUT verifying it, with iat, nbf and exp as
 ISO dates and how far they are from now. Anyone can write any payload: use this to
-debug, and "jwt-gate verify" to decide anything. A warning saying so goes to stderr.
-The token is read from stdin when it is "-" or absent.
+debug, and "${PROGRAM} verify" to decide anything; a warning on stderr says
+so. The token is read from stdin when it is "-" or absent.
+
+On a terminal, control, bidirectional and invisible characters in the header and
+payload are shown as \\uXXXX escapes, so a token cannot disguise what it says or
+take over the terminal; piped, only controls and bidirectional ones are escaped.
+Either way the output is JSON, and parses to the token's exact values.
 
 Options:
   -h, --help  show this help
 
 ${EXIT_CODES}
 Example:
-  jwt-gate sign '{"sub":"alice"}' | jwt-gate decode
+  ${PROGRAM} sign '{"sub":"alice"}' | ${PROGRAM} decode
 `
 
 const TIME_CLAIMS: readonly TimeClaim[] = ['iat', 'nbf', 'exp']
@@ -24,7 +30,7 @@ const TIME_CLAIMS: readonly TimeClaim[] = ['iat', 'nbf', 'exp']
 async function run(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommand('decode', args, HELP)
   if (values.help === true) return printHelp(io, decodeHelp)
-  const token = await readInput(onePositional(positionals, 'TOKEN'), io, 'token')
+  const token = await readToken(positionals, io)
   const { header, payload } = decodeToken(token)
   const nowSeconds = (io.now?.() ?? new Date()).getTime() / 1000
   const times: Partial<Record<TimeClaim, string>> = {}
@@ -33,7 +39,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
       times[claim] = describeTime(claim, payload[claim], nowSeconds)
   }
   io.stderr.write(
-    'warning: not verified: the signature was not checked, so anyone could have written this; use jwt-gate verify to check it\n',
+    `warning: not verified: the signature was not checked, so anyone could have written this; use ${PROGRAM} verify to check it\n`,
   )
   printJson(io, { header, payload, times })
   return 0

@@ -1,9 +1,9 @@
 import { generateSecret, SECRET_BYTES } from '../../keys/secret'
 import { UsageError, parseCommand } from '../args'
-import { EXIT_CODES, HELP, printHelp, type Command } from '../command'
+import { EXIT_CODES, HELP, printHelp, PROGRAM, type Command } from '../command'
 import type { CliIo } from '../io'
 
-const secretHelp = `Usage: jwt-gate secret [--bytes N]
+const secretHelp = `Usage: ${PROGRAM} secret [--bytes N]
 
 Print a new random secret: N bytes from the system's secure random generator, as
 base64url text. The text itself is the secret (its UTF-8 bytes are the key).
@@ -14,8 +14,9 @@ Options:
   -h, --help  show this help
 
 ${EXIT_CODES}
-Example:
-  export JWT_SECRET="$(jwt-gate secret)"
+Examples:
+  JWT_SECRET="$(${PROGRAM} secret)" && export JWT_SECRET
+  ${PROGRAM} secret --bytes ${SECRET_BYTES.minimum.HS512} > jwt.key   # for HS512: --secret-file jwt.key
 `
 
 function run(args: string[], io: CliIo): number {
@@ -24,7 +25,7 @@ function run(args: string[], io: CliIo): number {
     ...HELP,
   })
   if (values.help === true) return printHelp(io, secretHelp)
-  if (positionals.length > 0) throw new UsageError('jwt-gate secret takes no arguments')
+  if (positionals.length > 0) throw new UsageError(`${PROGRAM} secret takes no arguments`)
   const { minimum, generated } = SECRET_BYTES
   let bytes: number = generated.default
   if (values.bytes !== undefined) {
