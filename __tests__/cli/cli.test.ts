@@ -847,7 +847,7 @@ describe('hints', () => {
       const result = await run(['sign', JSON.stringify({ exp })])
       expect(result.code).toBe(0)
       expect(result.stderr).toBe(
-        'warning: the payload’s exp is not after now: this token is already expired\n',
+        "warning: the payload's exp is not after now: this token is already expired\n",
       )
       expect(decodeToken(result.stdout.trim()).payload.exp).toBe(exp)
     })

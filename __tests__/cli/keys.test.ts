@@ -5,7 +5,7 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto'
 import { spawnSync } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -551,6 +551,7 @@ describe('verify --jwks', () => {
 describe('through the built executable', () => {
   test('ES256 and RS256 round trips with key files', () => {
     const bin = join(__dirname, '..', '..', 'dist', 'bin', 'jwt-gate.js')
+    if (!existsSync(bin)) throw new Error(`${bin} is missing: run "npm run build" (npm test does)`)
     const cli = (args: string[], input?: string) =>
       spawnSync(process.execPath, [bin, ...args], {
         encoding: 'utf8',

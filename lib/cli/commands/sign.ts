@@ -99,7 +99,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   // A payload's own exp is taken as given (a test may want an expired token), but
   // not silently: such a token is refused everywhere.
   if (typeof payload.exp === 'number' && payload.exp <= now.getTime() / 1000) {
-    io.stderr.write('warning: the payload’s exp is not after now: this token is already expired\n')
+    io.stderr.write("warning: the payload's exp is not after now: this token is already expired\n")
   }
   io.stdout.write(`${token}\n`)
   return 0
