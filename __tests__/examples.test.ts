@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import request from 'supertest'
 import { signToken } from 'express-jwt-gate'
@@ -165,6 +167,59 @@ describe('examples/server.ts run directly', () => {
       'express-jwt-gate: secret must be at least 32 bytes for HS256 (got 5); make one with generateSecret() or `npx jwt-gate secret`',
     )
   }, 30_000)
+})
+
+describe('examples/listen.ts: a server that cannot listen says why, and exits 1', () => {
+  /** Run examples/server.ts to its end, 30 s at most, and collect what it printed. */
+  async function runToExit(env: Record<string, string>) {
+    const child = spawn(
+      process.execPath,
+      ['--require', 'ts-node/register/transpile-only', 'examples/server.ts'],
+      {
+        cwd: join(__dirname, '..'),
+        env: { ...process.env, HOST: '127.0.0.1', JWT_SECRET: SECRET, ...env },
+        timeout: 30_000,
+      },
+    )
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    try {
+      const [code] = (await once(child, 'close')) as [number | null]
+      return { code, stdout, stderr }
+    } finally {
+      child.kill()
+    }
+  }
+
+  test('a port that is taken: one line on stderr, no stack trace, exit code 1', async () => {
+    const blocker = createServer()
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+    const { port } = blocker.address() as AddressInfo
+    try {
+      const result = await runToExit({ PORT: String(port) })
+      expect(result).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `express-jwt-gate example: cannot listen on 127.0.0.1:${port}: the port is already in use; stop what holds it, or set PORT to another port (PORT=0 picks a free one)\n`,
+      })
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve))
+    }
+  }, 35_000)
+
+  test.each(['http', '65536', '3.5', ''])(
+    'PORT=%j is refused before listening',
+    async (port) => {
+      expect(await runToExit({ PORT: port })).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `express-jwt-gate example: PORT must be a whole number from 0 to 65535 (0 picks a free port); got ${JSON.stringify(port)}\n`,
+      })
+    },
+    35_000,
+  )
 })
 
 describe('examples/cookie.ts: the token in an HttpOnly cookie', () => {

@@ -1,6 +1,9 @@
 import { spawnSync } from 'node:child_process'
+import { generateKeyPairSync } from 'node:crypto'
 import {
+  cpSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   rmSync,
@@ -9,82 +12,36 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
 import { Readable } from 'node:stream'
+import { delimiter, dirname, join, resolve } from 'node:path'
 import { decodeToken, generateSecret, signToken, verifyToken } from 'express-jwt-gate'
 import type { VerifyOptions } from 'express-jwt-gate'
 import * as source from '../../lib'
-import { runCli } from '../../lib/cli/main'
-import type { CliIo } from '../../lib/cli/main'
+import { InvalidTokenError } from '../../lib/core/errors'
+import type { CliIo } from '../../lib/cli/io'
+import { report } from '../../lib/cli/report'
 import { formatSpan } from '../../lib/cli/time'
+import { packageVersion } from '../../lib/cli/version'
 import pkg from '../../package.json'
 import { createToken, LONG_SECRET, NOW, NOW_DATE, SECRET } from '../helpers/tokens'
+import { decoded, expectUsageError, run, tokenOf } from './run'
 
 const COMMANDS = ['secret', 'sign', 'verify', 'decode'] as const
+
+/**
+ * `jwt-gate sign` and the like without `npx ` in front (or `npx -p express-jwt-gate `):
+ * after a local install the shell does not find it.
+ */
+const BARE_COMMAND =
+  /(?<!npx |npx -p express-jwt-gate )\bjwt-gate (?:secret|sign|verify|decode|help|<command>|--)/g
 const at: VerifyOptions = { currentDate: NOW_DATE }
 
-interface RunOptions {
-  /** Text on stdin; nothing by default. */
-  stdin?: string
-  /** stdin is a terminal: nothing is piped in. */
-  tty?: boolean
-  env?: Record<string, string | undefined>
-  readFile?: CliIo['readFile']
-  stdout?: CliIo['stdout']
-  /** Read the system clock instead of the frozen {@link NOW}. */
-  realClock?: boolean
-}
-
-interface Result {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-/** Run the tool in-process at {@link NOW}, with JWT_SECRET set unless `env` says otherwise. */
-async function run(argv: string[], options: RunOptions = {}): Promise<Result> {
-  let stdout = ''
-  let stderr = ''
-  const stdin = Object.assign(Readable.from(options.stdin === undefined ? [] : [options.stdin]), {
-    isTTY: options.tty === true,
-  })
-  const io: CliIo = {
-    stdin,
-    stdout: options.stdout ?? { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: options.env ?? { JWT_SECRET: SECRET },
-    ...(options.realClock === true ? {} : { now: () => NOW_DATE }),
-    ...(options.readFile === undefined ? {} : { readFile: options.readFile }),
-  }
-  const code = await runCli(argv, io)
-  return { code, stdout, stderr }
-}
-
-/** The one line a successful `sign` prints, without its newline. */
-function tokenOf(result: Result): string {
-  expect(result).toMatchObject({ code: 0, stderr: '' })
-  expect(result.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/)
-  return result.stdout.trimEnd()
-}
-
-/** What `decode` prints on stdout. */
-interface Decoded {
-  header: Record<string, unknown>
-  payload: Record<string, unknown>
-  times: Record<string, string>
-}
-
-function decoded(stdout: string): Decoded {
-  return JSON.parse(stdout) as Decoded
-}
-
-/** A usage error: exit 2, nothing on stdout, the message and a pointer to --help on stderr. */
-function expectUsageError(result: Result, message: string | RegExp): void {
-  expect(result.code).toBe(2)
-  expect(result.stdout).toBe('')
-  expect(result.stderr).toMatch(/^error: /)
-  expect(result.stderr).toMatch(message)
-  expect(result.stderr).toMatch(/Run "jwt-gate( \w+)? --help" for usage\.\n$/)
+/** An io for calling a CLI module directly; each test replaces what it reads. */
+const ioStub: CliIo = {
+  stdin: Readable.from([]),
+  stdout: { write: () => true },
+  stderr: { write: () => true },
+  env: {},
 }
 
 describe('jwt-gate (in-process)', () => {
@@ -93,7 +50,7 @@ describe('jwt-gate (in-process)', () => {
       const result = await run([])
       expect(result.code).toBe(2)
       expect(result.stdout).toBe('')
-      expect(result.stderr).toMatch(/^Usage: jwt-gate <command>/)
+      expect(result.stderr).toMatch(/^Usage: npx jwt-gate <command>/)
     })
 
     test.each([['--help'], ['-h'], ['help'], ['help', '--help']])(
@@ -110,7 +67,7 @@ describe('jwt-gate (in-process)', () => {
     test('help COMMAND prints that command’s help', async () => {
       const result = await run(['help', 'verify'])
       expect(result).toMatchObject({ code: 0, stderr: '' })
-      expect(result.stdout).toMatch(/^Usage: jwt-gate verify /)
+      expect(result.stdout).toMatch(/^Usage: npx jwt-gate verify /)
     })
 
     test('help with an unknown command or two names is a usage error', async () => {
@@ -121,21 +78,37 @@ describe('jwt-gate (in-process)', () => {
     test('an unknown command is a usage error that suggests the closest one', async () => {
       const result = await run(['verfy'])
       expectUsageError(result, 'error: unknown command "verfy"; did you mean verify?\n')
-      expect(result.stderr).toContain('Run "jwt-gate --help" for usage.')
+      expect(result.stderr).toContain('Run "npx jwt-gate --help" for usage.')
       expect((await run(['frobnicate'])).stderr).toBe(
-        'error: unknown command "frobnicate"\nRun "jwt-gate --help" for usage.\n',
+        'error: unknown command "frobnicate"\nRun "npx jwt-gate --help" for usage.\n',
       )
     })
 
-    test('an option before the command is unknown', async () => {
-      expectUsageError(await run(['--version']), 'unknown option --version\n')
+    test('an unknown option before the command suggests --help or --version', async () => {
       expectUsageError(await run(['--hlp']), 'unknown option --hlp; did you mean --help?')
+      expectUsageError(
+        await run(['--verison']),
+        'unknown option --verison; did you mean --version?',
+      )
+      expectUsageError(await run(['--secret']), 'error: unknown option --secret\n')
     })
+
+    test.each(['--version', '-V'])(
+      '%s prints the version in package.json, and nothing else',
+      async (flag) => {
+        // No environment at all: the version needs no secret.
+        expect(await run([flag], { env: {} })).toEqual({
+          code: 0,
+          stdout: `${pkg.version}\n`,
+          stderr: '',
+        })
+      },
+    )
 
     test('a token given in place of the command is not echoed back', async () => {
       const token = createToken()
       const result = await run([token])
-      expectUsageError(result, 'looks like a token; to read it: jwt-gate decode -')
+      expectUsageError(result, 'looks like a token; to read it: npx jwt-gate decode -')
       expect(result.stderr).not.toContain(token.slice(0, 20))
     })
 
@@ -151,7 +124,7 @@ describe('jwt-gate (in-process)', () => {
         // No JWT_SECRET: help must not need one.
         const result = await run([command, flag], { env: {} })
         expect(result).toMatchObject({ code: 0, stderr: '' })
-        expect(result.stdout).toMatch(new RegExp(`^Usage: jwt-gate ${command}`))
+        expect(result.stdout).toMatch(new RegExp(`^Usage: npx jwt-gate ${command}`))
         expect(result.stdout).toContain('Exit codes:')
         expect(result.stdout).toContain('-h, --help')
       },
@@ -160,7 +133,7 @@ describe('jwt-gate (in-process)', () => {
     test('an unknown option points to the command’s help', async () => {
       const result = await run([command, '--bogus'])
       expectUsageError(result, `error: unknown option --bogus for jwt-gate ${command}\n`)
-      expect(result.stderr).toContain(`Run "jwt-gate ${command} --help" for usage.`)
+      expect(result.stderr).toContain(`Run "npx jwt-gate ${command} --help" for usage.`)
     })
 
     test('a value given to --help is refused', async () => {
@@ -250,7 +223,6 @@ describe('jwt-gate (in-process)', () => {
       ['1h', NOW + 3600],
       ['90', NOW + 90],
       ['7d', NOW + 7 * 86400],
-      ['0', NOW],
     ])('--expires-in %s sets exp', async (value, exp) => {
       const token = tokenOf(await run(['sign', '--expires-in', value, '{}']))
       expect(decodeToken(token).payload.exp).toBe(exp)
@@ -304,13 +276,27 @@ describe('jwt-gate (in-process)', () => {
     })
 
     test.each([
-      ['none', "algorithm 'none' is never accepted"],
-      ['RS256', 'unsupported algorithm "RS256"'],
-    ])('--alg %s is refused', async (alg, message) => {
-      const result = await run(['sign', '--alg', alg, '{}'])
-      expect(result).toMatchObject({ code: 2, stdout: '' })
-      expect(result.stderr).toContain(message)
-      expect(result.stderr).not.toContain('hint:')
+      [
+        'none',
+        "error: express-jwt-gate: algorithm 'none' is never accepted: an unsigned token proves nothing\n",
+      ],
+      [
+        'hs256',
+        'error: express-jwt-gate: unsupported algorithm "hs256"; use one of HS256, HS384, HS512, RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA\n',
+      ],
+    ])('--alg %s is refused by the library', async (alg, message) => {
+      expect(await run(['sign', '--alg', alg, '{}'])).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: message,
+      })
+    })
+
+    test('a public-key --alg with a secret says to pass the private key', async () => {
+      expectUsageError(
+        await run(['sign', '--alg', 'RS256', '{}']),
+        'error: RS256 signs with a private key, not a secret: pass the key with --key-file PATH\n',
+      )
     })
 
     test('an empty --kid is refused by the library', async () => {
@@ -385,7 +371,7 @@ describe('jwt-gate (in-process)', () => {
     ])('JWT_SECRET %s is a usage error that says how to make one', async (_name, env) => {
       expectUsageError(
         await run(['sign', '{}'], { env }),
-        'error: environment variable JWT_SECRET is not set; put the secret in it (make one with: jwt-gate secret), or use --secret-env NAME or --secret-file PATH\n',
+        'error: environment variable JWT_SECRET is not set; put the secret in it (make one with: npx jwt-gate secret), or use --secret-env NAME, --secret-file PATH or, for a public-key algorithm, --key-file PATH\n',
       )
     })
 
@@ -404,7 +390,7 @@ describe('jwt-gate (in-process)', () => {
       const readFile = jest.fn(() => Promise.resolve(SECRET))
       expectUsageError(
         await run(['sign', '--secret-env', 'JWT_SECRET', '--secret-file', 'k', '{}'], { readFile }),
-        'use either --secret-env or --secret-file, not both',
+        'error: one key at a time, but --secret-env and --secret-file were given; use only one of --secret-env, --secret-file or --key-file\n',
       )
     })
 
@@ -615,13 +601,13 @@ describe('jwt-gate (in-process)', () => {
       expect(result.stderr).toContain("algorithm 'none' is never accepted")
     })
 
-    test('--alg for a public-key algorithm is a usage error: the tool reads only secrets', async () => {
-      const result = await run(['verify', '--alg', 'ES256', token])
-      expect(result).toMatchObject({ code: 2, stdout: '' })
-      expect(result.stderr).toContain(
-        'unsupported algorithm "ES256" here: jwt-gate works with a secret; use HS256, HS384 or HS512',
-      )
-      expect(result.stderr).not.toContain('hint:')
+    test('a public-key --alg with a secret says where the public key goes', async () => {
+      for (const algs of [['ES256'], ['HS256', 'ES256']]) {
+        expectUsageError(
+          await run(['verify', ...algs.flatMap((alg) => ['--alg', alg]), token]),
+          "error: ES256 verifies with a public key, not a secret: pass the key with --key-file PATH, or the issuer's JWK Set with --jwks URL\n",
+        )
+      }
     })
 
     test('a short secret is a setup error (2), not a refused token (1)', async () => {
@@ -648,7 +634,7 @@ describe('jwt-gate (in-process)', () => {
 
   describe('decode', () => {
     const WARNING =
-      'warning: not verified: the signature was not checked, so anyone could have written this; use jwt-gate verify to check it\n'
+      'warning: not verified: the signature was not checked, so anyone could have written this; use npx jwt-gate verify to check it\n'
 
     test('prints header, payload and times as JSON, and warns on stderr that nothing was verified', async () => {
       const token = createToken({
@@ -765,6 +751,228 @@ describe('jwt-gate (in-process)', () => {
   })
 })
 
+describe('help texts', () => {
+  test.each<[string[]]>([[[]], ...COMMANDS.map((command): [string[]] => [[command]])])(
+    'help %j spells every command with npx, as it runs after a local install',
+    async (argv) => {
+      const { stdout } = await run(['help', ...argv])
+      expect(stdout.match(BARE_COMMAND)).toBeNull()
+      expect(stdout).toMatch(/^Usage: npx jwt-gate /)
+    },
+  )
+
+  test('the top-level help says where the command is and how to get it on the PATH', async () => {
+    const { stdout } = await run(['--help'])
+    expect(stdout).toContain('-V, --version  print the version of express-jwt-gate')
+    expect(stdout).toContain('node_modules/.bin')
+    expect(stdout).toContain('"npx -p express-jwt-gate jwt-gate"')
+    expect(stdout).toContain('"npm install -g express-jwt-gate"')
+  })
+
+  test('size hints follow the algorithm, from the library’s table', async () => {
+    const { stdout } = await run(['secret', '--help'])
+    expect(stdout).toContain('32 for HS256, 48 for HS384, 64 for HS512')
+    expect(stdout).toContain('npx jwt-gate secret --bytes 64 > jwt.key')
+    for (const command of ['sign', 'verify']) {
+      expect((await run([command, '--help'])).stdout).toContain(
+        'An HMAC secret needs at least as many bytes as its hash: 32 for HS256, 48 for\nHS384, 64 for HS512 (npx jwt-gate secret --bytes 64 makes one for HS512).',
+      )
+    }
+  })
+})
+
+describe('hints', () => {
+  test.each([
+    [['sign', '{}'], 'npx jwt-gate secret'],
+    [['sign', '--alg', 'HS384', '{}'], 'npx jwt-gate secret --bytes 48'],
+    [['sign', '--alg', 'HS512', '{}'], 'npx jwt-gate secret --bytes 64'],
+    [['verify', '--alg', 'HS384', 'x.y.z'], 'npx jwt-gate secret --bytes 48'],
+    [['verify', '--alg', 'HS512', '--alg', 'HS256', 'x.y.z'], 'npx jwt-gate secret --bytes 64'],
+  ])('with no JWT_SECRET, %j says to make one with %s', async (argv, command) => {
+    expectUsageError(
+      await run(argv, { env: {} }),
+      `error: environment variable JWT_SECRET is not set; put the secret in it (make one with: ${command}), or use`,
+    )
+  })
+
+  test('a secret too short for HS384 gets the HS384 hint from the library', async () => {
+    expect(await run(['sign', '--alg', 'HS384', '{}'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'error: express-jwt-gate: secret must be at least 48 bytes for HS384 (got 43); make one with generateSecret(48) or `npx jwt-gate secret --bytes 48`\n',
+    })
+  })
+
+  describe('a token with its Bearer prefix', () => {
+    const token = createToken()
+    const HINT =
+      'error: the token starts with "Bearer ", the scheme of the Authorization header: drop the "Bearer " prefix and pass the token alone\n'
+
+    test.each([
+      ['as one argument', ['verify', `Bearer ${token}`], undefined],
+      ['in lower case', ['verify', `bearer ${token}`], undefined],
+      ['as two arguments', ['verify', 'Bearer', token], undefined],
+      ['on stdin', ['verify', '-'], `Bearer ${token}\n`],
+      ['as a whole header', ['verify'], `Authorization: Bearer ${token}\n`],
+      ['to decode', ['decode', `Bearer ${token}`], undefined],
+    ])('%s is refused with a hint, and not echoed', async (_name, argv, stdin) => {
+      const result = await run(argv, stdin === undefined ? {} : { stdin })
+      expectUsageError(result, HINT)
+      for (const part of token.split('.')) expect(result.stderr).not.toContain(part)
+    })
+
+    test('a token that merely contains "Bearer" is just a bad token', async () => {
+      // No space after it: a header segment that starts "Bearer", not a prefix.
+      expect(await run(['verify', `Bearer${token}`])).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: 'error: token_malformed: token segment is not canonical base64url\n',
+      })
+    })
+  })
+
+  describe('a token that is expired when made', () => {
+    test.each(['0', '0s', '0m', '0d'])('--expires-in %s is refused', async (value) => {
+      expectUsageError(
+        await run(['sign', '--expires-in', value, '{}']),
+        'error: --expires-in must be more than 0: a token that lives 0 seconds is expired when it is made\n',
+      )
+    })
+
+    test.each([
+      ['exactly now', NOW],
+      ['in the past', NOW - 60],
+    ])('a payload exp %s is signed as given, with a warning', async (_name, exp) => {
+      const result = await run(['sign', JSON.stringify({ exp })])
+      expect(result.code).toBe(0)
+      expect(result.stderr).toBe(
+        "warning: the payload's exp is not after now: this token is already expired\n",
+      )
+      expect(decodeToken(result.stdout.trim()).payload.exp).toBe(exp)
+    })
+
+    test('a payload exp one second ahead gets no warning', async () => {
+      tokenOf(await run(['sign', JSON.stringify({ exp: NOW + 1 })]))
+    })
+  })
+})
+
+describe('what reaches the terminal', () => {
+  // Each of these would change what a terminal shows: C0 (ESC), DEL, C1 (CSI),
+  // bidirectional overrides, embeddings, isolates and marks.
+  const CONTROLS =
+    '\u001b[2J\u007f\u0085\u009b\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c'
+  // Invisible, but harmless to a terminal: escaped on a terminal only.
+  const INVISIBLE = 'ad\u200bmin\u00ad\u2028\u{e0041}'
+  const EMOJI = '\u{1f469}\u200d\u{1f4bb}'
+  const payload = { name: `evil${CONTROLS}`, hidden: INVISIBLE, emoji: EMOJI, exp: NOW + 60 }
+  const token = createToken({ header: { alg: 'HS256', kid: '\u202ekid' }, payload })
+  // eslint-disable-next-line no-control-regex -- the controls are what the test looks for
+  const ANY_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\p{Bidi_Control}]/u
+
+  test('on a terminal, decode escapes controls, bidirectional and invisible characters', async () => {
+    const result = await run(['decode', token], { ttyOut: true })
+    expect(result.code).toBe(0)
+    expect(result.stdout).not.toMatch(ANY_CONTROL)
+    expect(result.stdout).not.toMatch(/[\p{Cf}\u2028]/u)
+    expect(result.stdout).toContain(
+      '"name": "evil\\u001b[2J\\u007f\\u0085\\u009b\\u202a\\u202b\\u202c\\u202d\\u202e\\u2066\\u2067\\u2068\\u2069\\u200e\\u200f\\u061c"',
+    )
+    expect(result.stdout).toContain('"hidden": "ad\\u200bmin\\u00ad\\u2028\\udb40\\udc41"')
+    expect(result.stdout).toContain('"kid": "\\u202ekid"')
+    // Still JSON, with the token's exact values.
+    expect(JSON.parse(result.stdout)).toMatchObject({ header: { kid: '\u202ekid' }, payload })
+  })
+
+  test('piped, decode escapes controls and bidirectional ones, and leaves the rest as it is', async () => {
+    const result = await run(['decode', token])
+    expect(result.stdout).not.toMatch(ANY_CONTROL)
+    expect(result.stdout).toContain(`"hidden": "${INVISIBLE}"`)
+    expect(result.stdout).toContain(`"emoji": "${EMOJI}"`)
+    expect(JSON.parse(result.stdout)).toMatchObject({ header: { kid: '\u202ekid' }, payload })
+  })
+
+  test('verify escapes the payload it prints in the same way', async () => {
+    const tty = await run(['verify', token], { ttyOut: true })
+    expect(tty.code).toBe(0)
+    expect(tty.stdout).not.toMatch(/[\u007f-\u009f\p{Cf}\u2028]/u)
+    expect(JSON.parse(tty.stdout)).toEqual(payload)
+    const piped = await run(['verify', token])
+    expect(piped.stdout).not.toMatch(ANY_CONTROL)
+    expect(JSON.parse(piped.stdout)).toEqual(payload)
+  })
+
+  test('plain text is printed unchanged, on a terminal too', async () => {
+    const plain = createToken({ payload: { name: 'Zoë 日本 \u{1f600}', exp: NOW + 60 } })
+    const result = await run(['verify', plain], { ttyOut: true })
+    expect(result.stdout).toBe(
+      `${JSON.stringify({ name: 'Zoë 日本 \u{1f600}', exp: NOW + 60 }, null, 2)}\n`,
+    )
+  })
+})
+
+describe('packageVersion', () => {
+  let dir: string
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'jwt-gate-version-'))
+  })
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  test('reads the nearest package.json named express-jwt-gate, skipping others', () => {
+    const pkgDir = join(dir, 'pkg')
+    mkdirSync(join(pkgDir, 'dist', 'cli', 'deeper'), { recursive: true })
+    writeFileSync(join(pkgDir, 'package.json'), '{"name":"express-jwt-gate","version":"9.8.7"}')
+    writeFileSync(
+      join(pkgDir, 'dist', 'package.json'),
+      '{"name":"something-else","version":"1.0.0"}',
+    )
+    writeFileSync(join(pkgDir, 'dist', 'cli', 'package.json'), 'not JSON')
+    expect(packageVersion(join(pkgDir, 'dist', 'cli', 'deeper'))).toBe('9.8.7')
+  })
+
+  test('from the source, finds this package', () => {
+    expect(packageVersion()).toBe(pkg.version)
+  })
+
+  test('says so when there is none', () => {
+    expect(() => packageVersion(dir)).toThrow(
+      new Error('cannot find the package.json of express-jwt-gate to read its version'),
+    )
+  })
+})
+
+describe('report', () => {
+  test('a key set failure without a cause still says what failed', () => {
+    let stderr = ''
+    const io = { ...ioStub, stderr: { write: (text: string) => (stderr += text) } }
+    const err = new InvalidTokenError({
+      code: 'key_set_unavailable',
+      message: 'key set unavailable',
+    })
+    expect(report(err, io, 'verify')).toBe(1)
+    expect(stderr).toBe('error: key_set_unavailable: the JWK Set could not be fetched\n')
+  })
+
+  test('causes are said once each, a message-less one by its code, four deep at most', () => {
+    let stderr = ''
+    const io = { ...ioStub, stderr: { write: (text: string) => (stderr += text) } }
+    const aggregate = Object.assign(new AggregateError([], ''), { code: 'ECONNREFUSED' })
+    const chain = new Error('key set fetch failed: fetch failed', {
+      cause: new Error('fetch failed', {
+        cause: Object.assign(aggregate, {
+          cause: new Error('b', { cause: new Error('too deep') }),
+        }),
+      }),
+    })
+    const err = new InvalidTokenError({ code: 'key_set_unavailable', message: 'x', cause: chain })
+    report(err, io, 'verify')
+    expect(stderr).toBe(
+      'error: key_set_unavailable: the JWK Set could not be fetched (key set fetch failed: fetch failed: ECONNREFUSED: b)\n',
+    )
+  })
+})
+
 describe('formatSpan', () => {
   test.each([
     [0, '0s'],
@@ -807,7 +1015,7 @@ describe('the built jwt-gate executable', () => {
     expect(statSync(bin).mode & 0o111).toBe(0o111)
     const direct = spawnSync(bin, ['--help'], { encoding: 'utf8' })
     expect(direct.status).toBe(0)
-    expect(direct.stdout).toMatch(/^Usage: jwt-gate <command>/)
+    expect(direct.stdout).toMatch(/^Usage: npx jwt-gate <command>/)
   })
 
   test('round trip: secret, then sign, verify and decode with it', () => {
@@ -862,29 +1070,102 @@ describe('the built jwt-gate executable', () => {
     }
   })
 
-  test('the README’s example runs as written, with jwt-gate on the PATH', () => {
-    const readme = readFileSync(join(root, 'README.md'), 'utf8')
-    const section = readme.slice(readme.indexOf('## Command-line tool'))
-    const script = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? ''
-    expect(script).toContain('| jwt-gate verify -')
-    const dir = mkdtempSync(join(tmpdir(), 'jwt-gate-path-'))
-    try {
-      symlinkSync(bin, join(dir, 'jwt-gate'))
-      const result = spawnSync(
-        'bash',
-        ['--norc', '--noprofile', '-euo', 'pipefail', '-c', script],
-        {
-          encoding: 'utf8',
-          env: { PATH: `${dir}:${process.env.PATH}` },
-        },
+  test('--version prints the version in package.json', () => {
+    expect(cli(['--version'])).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' })
+  })
+
+  describe('installed in a project, as npm lays it out', () => {
+    // A throwaway project: the package's published files (package.json and dist/, as
+    // "files" says) in node_modules/express-jwt-gate, and the executable linked into
+    // node_modules/.bin the way npm links it. jwt-gate is not on the PATH: only npx
+    // finds it, which is what every line of the docs relies on.
+    let project: string
+    let env: Record<string, string>
+    beforeAll(() => {
+      project = mkdtempSync(join(tmpdir(), 'jwt-gate-project-'))
+      const installed = join(project, 'node_modules', 'express-jwt-gate')
+      mkdirSync(join(project, 'node_modules', '.bin'), { recursive: true })
+      writeFileSync(join(project, 'package.json'), '{"name":"app","private":true}\n')
+      cpSync(join(root, 'package.json'), join(installed, 'package.json'))
+      cpSync(join(root, 'dist'), join(installed, 'dist'), { recursive: true })
+      symlinkSync(
+        join('..', 'express-jwt-gate', pkg.bin['jwt-gate']),
+        join(project, 'node_modules', '.bin', 'jwt-gate'),
       )
+      env = {
+        PATH: [dirname(process.execPath), ...(process.env.PATH ?? '').split(delimiter)].join(
+          delimiter,
+        ),
+        HOME: project,
+        // Offline: if npx did not find the installed command it must fail, never fetch.
+        npm_config_offline: 'true',
+        npm_config_cache: join(project, '.npm'),
+        npm_config_update_notifier: 'false',
+        npm_config_fund: 'false',
+        npm_config_audit: 'false',
+      }
+    })
+    afterAll(() => rmSync(project, { recursive: true, force: true }))
+
+    function bash(script: string) {
+      return spawnSync('bash', ['--norc', '--noprofile', '-euo', 'pipefail', '-c', script], {
+        cwd: project,
+        encoding: 'utf8',
+        env,
+        timeout: 60_000,
+      })
+    }
+
+    /** The ```sh blocks of the README's command-line section. */
+    function scripts(): string[] {
+      const readme = readFileSync(join(root, 'README.md'), 'utf8')
+      const start = readme.indexOf('## Command-line tool')
+      const section = readme.slice(start, readme.indexOf('\n## ', start + 1))
+      return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1] ?? '')
+    }
+
+    test('a bare jwt-gate is not on the PATH there', () => {
+      expect(bash('command -v jwt-gate').status).toBe(1)
+    })
+
+    test('npx jwt-gate --version reads the installed package.json', () => {
+      const result = bash('npx jwt-gate --version')
+      expect(result).toMatchObject({ status: 0, stdout: `${pkg.version}\n` })
+    })
+
+    test('the README’s secret example runs as written', () => {
+      const [script = ''] = scripts()
+      expect(script).toContain('| npx jwt-gate verify -')
+      const result = bash(script)
       expect(result.status).toBe(0)
       // Once from verify, once inside decode's payload.
       expect(result.stdout.match(/"sub": "alice"/g)).toHaveLength(2)
       expect(result.stderr).toMatch(/^warning: not verified/)
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
+    })
+
+    test('the README’s key-pair example runs, with the keys made here rather than by openssl', () => {
+      const script = scripts()[1] ?? ''
+      expect(script).toMatch(/^openssl genpkey .+ -out private\.pem$/m)
+      const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      writeFileSync(
+        join(project, 'private.pem'),
+        privateKey.export({ type: 'pkcs8', format: 'pem' }),
+      )
+      writeFileSync(join(project, 'public.pem'), publicKey.export({ type: 'spki', format: 'pem' }))
+      const result = bash(script.replace(/^openssl .*$/gm, ''))
+      expect(result).toMatchObject({ status: 0, stderr: '' })
+      expect(JSON.parse(result.stdout)).toMatchObject({ sub: 'alice' })
+    })
+
+    test('every command the section shows runs through npx', () => {
+      const readme = readFileSync(join(root, 'README.md'), 'utf8')
+      const start = readme.indexOf('## Command-line tool')
+      const section = readme.slice(start, readme.indexOf('\n## ', start + 1))
+      expect(section.match(BARE_COMMAND)).toBeNull()
+      expect(
+        section.match(/npx jwt-gate (secret|sign|verify|decode|help|--version)/g)?.length,
+      ).toBeGreaterThan(10)
+    })
   })
 
   test('exit codes: 1 for a refused token, 2 for a usage or setup error', () => {

@@ -107,3 +107,10 @@ export function onePositional(positionals: readonly string[], name: string): str
   }
   return positionals[0]
 }
+
+/** `a`, `a or b`, `a, b or c` (or with `and`): a list in a message. */
+export function orList(items: readonly string[], conjunction: 'or' | 'and' = 'or'): string {
+  return items.length <= 1
+    ? items.join('')
+    : `${items.slice(0, -1).join(', ')} ${conjunction} ${items.at(-1) as string}`
+}

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { UsageError } from './args'
+import { onePositional, UsageError } from './args'
 
 /**
  * The process as the command-line tool sees it. Everything is passed in, so tests
@@ -13,10 +13,11 @@ import { UsageError } from './args'
 export interface CliIo {
   /** Read when an input argument is `-` or absent. */
   readonly stdin: AsyncIterable<string | Uint8Array> & { readonly isTTY?: boolean }
-  readonly stdout: { write(text: string): unknown }
+  /** `isTTY` decides how much `printJson` escapes (see output.ts). */
+  readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean }
   readonly stderr: { write(text: string): unknown }
   readonly env: Readonly<Record<string, string | undefined>>
-  /** Reads a `--secret-file`. Default: `fs.promises.readFile`. */
+  /** Reads a `--secret-file` or a `--key-file`. Default: `fs.promises.readFile`. */
   readonly readFile?: (path: string) => Promise<Uint8Array | string>
   /** The clock. Default: the system clock. */
   readonly now?: () => Date
@@ -58,51 +59,43 @@ export async function readInput(
   return text
 }
 
-/** Where the secret comes from: never the command line itself. */
-export interface SecretSource {
-  'secret-env'?: string | undefined
-  'secret-file'?: string | undefined
+/**
+ * `Bearer ` (or a whole `Authorization: Bearer ` header) in front of a token: the
+ * scheme of the header it was copied from, which is not part of the token.
+ */
+const BEARER_PREFIX = /^(?:authorization:\s*)?bearer\s/i
+
+/** What to do, said without quoting the input: it holds the token. */
+function bearerPrefix(): UsageError {
+  return new UsageError(
+    'the token starts with "Bearer ", the scheme of the Authorization header: drop the "Bearer " prefix and pass the token alone',
+  )
 }
 
-/** The default environment variable holding the secret. */
-const DEFAULT_SECRET_ENV = 'JWT_SECRET'
+/**
+ * The TOKEN of `verify` and `decode`, from its argument or stdin, refusing one pasted
+ * with its `Bearer ` prefix: quoted (`'Bearer eyJ…'`), piped, or as two arguments.
+ */
+export async function readToken(positionals: readonly string[], io: CliIo): Promise<string> {
+  if (positionals.length === 2 && /^bearer$/i.test(positionals[0] as string)) {
+    throw bearerPrefix()
+  }
+  const token = await readInput(onePositional(positionals, 'TOKEN'), io, 'token')
+  if (BEARER_PREFIX.test(token)) throw bearerPrefix()
+  return token
+}
 
 /**
- * The secret, from an environment variable or a file. A file's bytes are the key,
- * less one trailing newline (`\n` or `\r\n`): `jwt-gate secret > key` and editors
- * add one that was never meant to be part of the secret.
+ * The bytes of the file an option names. On failure only the error code is shown: a
+ * message may quote the path, and the path may be a secret pasted where a file name
+ * belongs.
  */
-export async function readSecret(source: SecretSource, io: CliIo): Promise<string | Buffer> {
-  const path = source['secret-file']
-  if (path !== undefined) {
-    if (source['secret-env'] !== undefined) {
-      throw new UsageError('use either --secret-env or --secret-file, not both')
-    }
-    let contents: Buffer
-    try {
-      contents = Buffer.from(await (io.readFile ?? readFile)(path))
-    } catch (err) {
-      // Only the error code: a message may quote the path, and the path may be a
-      // secret pasted where a file name belongs.
-      const reason = (err as NodeJS.ErrnoException).code ?? 'unreadable'
-      throw new UsageError(`cannot read the file --secret-file names (${reason})`)
-    }
-    const end = contents.at(-1) === 0x0a ? (contents.at(-2) === 0x0d ? -2 : -1) : undefined
-    const secret = contents.subarray(0, end)
-    if (secret.length === 0) throw new UsageError('the file --secret-file names is empty')
-    return secret
+export async function readFileOption(option: string, path: string, io: CliIo): Promise<Buffer> {
+  if (path === '') throw new UsageError(`${option} needs the path of a file`)
+  try {
+    return Buffer.from(await (io.readFile ?? readFile)(path))
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? 'unreadable'
+    throw new UsageError(`cannot read the file ${option} names (${reason})`)
   }
-  const name = source['secret-env']
-  if (name === '') throw new UsageError('--secret-env needs the name of an environment variable')
-  const secret = io.env[name ?? DEFAULT_SECRET_ENV]
-  if (secret === undefined || secret === '') {
-    // The default name is ours to print; a name the user gave may be the secret itself
-    // ("--secret-env $JWT_SECRET"), so it is never repeated.
-    throw new UsageError(
-      name === undefined
-        ? `environment variable ${DEFAULT_SECRET_ENV} is not set; put the secret in it (make one with: jwt-gate secret), or use --secret-env NAME or --secret-file PATH`
-        : 'the environment variable --secret-env names is not set; pass the NAME of the variable (--secret-env JWT_SECRET), never the secret itself',
-    )
-  }
-  return secret
 }

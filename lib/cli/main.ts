@@ -1,38 +1,53 @@
 import { didYouMean, UsageError } from './args'
-import { COMMANDS, EXIT_CODES } from './commands'
+import { EXIT_CODES, PROGRAM } from './command'
+import { COMMANDS } from './commands'
 import type { CliIo } from './io'
-import { JwtAuthError, JwtSetupError } from '../core/errors'
+import { report } from './report'
+import { packageVersion } from './version'
 
 export type { CliIo } from './io'
 
-const USAGE = `Usage: jwt-gate <command> [options]
+const USAGE = `Usage: ${PROGRAM} <command> [options]
 
-Make secrets, and sign, verify and inspect HS256/HS384/HS512 JSON Web Tokens, with
-the same rules as the express-jwt-gate middleware.
+Make secrets, and sign, verify and inspect JSON Web Tokens with the same rules as
+the express-jwt-gate middleware: HS256/384/512 with a secret; RS*, PS*, ES* and
+EdDSA with a key file, or to verify, the issuer's JWK Set.
 
 Commands:
 ${[...COMMANDS].map(([name, { summary }]) => `  ${name.padEnd(8)} ${summary}`).join('\n')}
-  help     show the help of a command: jwt-gate help sign
+  help     show the help of a command: ${PROGRAM} help sign
 
-Run "jwt-gate <command> --help" for a command's options.
+Options:
+  -h, --help     show this help
+  -V, --version  print the version of express-jwt-gate
+
+Run "${PROGRAM} <command> --help" for a command's options.
+
+Where the command is: "npm install express-jwt-gate" puts jwt-gate in the
+project's node_modules/.bin, which npx (and npm scripts) search, but your shell
+does not. Outside such a project npx would fetch a package named jwt-gate instead:
+there, run "npx -p express-jwt-gate jwt-gate", or install it globally
+("npm install -g express-jwt-gate") to have a plain jwt-gate on your PATH.
 
 ${EXIT_CODES}`
+
+const TOP_LEVEL_OPTIONS = ['--help', '--version']
 
 /** Compact JWS shape: a token given where a command was expected. */
 const LOOKS_LIKE_TOKEN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\./
 
 /** The message for a first argument that names no command; never quotes a token back. */
 function unknownCommand(name: string): string {
-  if (name.startsWith('-')) return `unknown option ${name}${didYouMean(name, ['--help'])}`
+  if (name.startsWith('-')) return `unknown option ${name}${didYouMean(name, TOP_LEVEL_OPTIONS)}`
   if (LOOKS_LIKE_TOKEN.test(name)) {
-    return 'the first argument must be a command, and this one looks like a token; to read it: jwt-gate decode -'
+    return `the first argument must be a command, and this one looks like a token; to read it: ${PROGRAM} decode -`
   }
   return `unknown command ${JSON.stringify(name)}${didYouMean(name, [...COMMANDS.keys()])}`
 }
 
 function help(args: readonly string[], io: CliIo): number {
   const [name, ...rest] = args
-  if (rest.length > 0) throw new UsageError('jwt-gate help takes one command name')
+  if (rest.length > 0) throw new UsageError(`${PROGRAM} help takes one command name`)
   if (name === undefined || name === '--help' || name === '-h') {
     io.stdout.write(USAGE)
     return 0
@@ -41,30 +56,6 @@ function help(args: readonly string[], io: CliIo): number {
   if (command === undefined) throw new UsageError(unknownCommand(name))
   io.stdout.write(command.help)
   return 0
-}
-
-/**
- * Turn a failure into its message on stderr and its exit code. Library messages
- * name the rule that failed, never the token, so they are shown as they are.
- */
-function report(err: unknown, io: CliIo, command: string | undefined): number {
-  if (err instanceof JwtAuthError) {
-    io.stderr.write(`error: ${err.code}: ${err.message}\n`)
-    return 1
-  }
-  if (err instanceof UsageError) {
-    const where =
-      command !== undefined && COMMANDS.has(command) ? `jwt-gate ${command}` : 'jwt-gate'
-    io.stderr.write(`error: ${err.message}\nRun "${where} --help" for usage.\n`)
-    return 2
-  }
-  // The library's setup errors: a weak secret, an unknown algorithm, a bad claim value.
-  if (err instanceof JwtSetupError) {
-    io.stderr.write(`error: ${err.message}\n`)
-    return 2
-  }
-  io.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`)
-  return 3
 }
 
 /**
@@ -87,11 +78,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return 2
     }
     if (name === '--help' || name === '-h') return help([], io)
+    if (name === '--version' || name === '-V') {
+      io.stdout.write(`${packageVersion()}\n`)
+      return 0
+    }
     if (name === 'help') return help(args, io)
     const command = COMMANDS.get(name)
     if (command === undefined) throw new UsageError(unknownCommand(name))
     return await command.run(args, io)
   } catch (err) {
-    return report(err, io, name)
+    return report(err, io, name !== undefined && COMMANDS.has(name) ? name : undefined)
   }
 }
