@@ -110,14 +110,13 @@ Examples:
 function readDuration(value: string): Duration {
   const duration = /^\d+$/.test(value) ? Number(value) : value
   try {
-    toSeconds(duration, '--expires-in')
+    return toSeconds(duration, '--expires-in')
   } catch (err) {
     if (!(err instanceof JwtSetupError)) throw err
     throw new UsageError(
       '--expires-in must be seconds, or a number with a unit s, m, h, d or w, such as 15m',
     )
   }
-  return duration
 }
 
 function readPayload(text: string): Record<string, unknown> {
