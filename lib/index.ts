@@ -42,12 +42,7 @@ export type {
 export type { SignOptions } from './core/sign-options'
 export type { Signer } from './core/signer'
 export type { JwtClaims, JwtHeader, JwtPayload } from './core/types'
-export type {
-  AsyncVerifier,
-  MaybeAsyncVerifier,
-  SchemaVerifier,
-  Verifier,
-} from './core/verifier'
+export type { AsyncVerifier, MaybeAsyncVerifier, SchemaVerifier, Verifier } from './core/verifier'
 export type { VerifyOptions } from './core/verify-options'
 export type { DecodedToken } from './decode'
 export type { AsymmetricKey } from './keys/asymmetric'
