@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-namespace -- Express's types are merged through its namespace */
 // Compile-only, in its own program (tsconfig.json here): express-jwt-gate.d.ts beside
 // this file declares Features, and this file req.auth, as an application would.
 import express from 'express'
@@ -7,7 +8,6 @@ import type { FeatureName, GuardArguments, JwtUser } from 'express-jwt-gate'
 // requestProperty: 'auth' puts the payload on req.auth, which Express has never heard of:
 // declare it, once, in any module file.
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface Request {
       auth?: JwtUser
