@@ -22,12 +22,12 @@ const knownTenants = new Set(['t-1'])
 const AsyncTenant = v.objectAsync({
   tenantId: v.pipeAsync(
     v.string(),
-    v.checkAsync(async (id) => knownTenants.has(id)),
+    v.checkAsync((id) => Promise.resolve(knownTenants.has(id))),
   ),
 })
 
 const ZodAsyncTenant = z.object({
-  tenantId: z.string().refine(async (id) => knownTenants.has(id)),
+  tenantId: z.string().refine((id) => Promise.resolve(knownTenants.has(id))),
 })
 const ValibotTenant = v.object({ tenantId: v.pipe(v.string(), v.startsWith('t-')) })
 
@@ -110,9 +110,9 @@ describe.each(EXPRESS_VERSIONS)('jwtAuth with a claims schema on %s', (_version,
     const seen: unknown[] = []
     const auth = jwtAuth(SECRET, {
       claims: Tenant,
-      isRevoked: async (user) => {
+      isRevoked: (user) => {
         seen.push(user)
-        return user.userId === 13
+        return Promise.resolve(user.userId === 13)
       },
     })
     const { app } = traceApp(express, [auth])

@@ -45,9 +45,9 @@ const APPS: [string, KeySource, VerifyOptions, MintOptions][] = [
   ['ES256 with a public KeyObject', es.publicKey, { algorithms: ['ES256'] }, { key: es.publicKey }],
   [
     'RS256 with PEM text',
-    rs.publicKey.export({ type: 'spki', format: 'pem' }) as string,
+    rs.publicKey.export({ type: 'spki', format: 'pem' }),
     { algorithms: ['RS256'] },
-    { key: rs.publicKey.export({ type: 'spki', format: 'pem' }) as string },
+    { key: rs.publicKey.export({ type: 'spki', format: 'pem' }) },
   ],
   [
     'EdDSA with a JWK',
