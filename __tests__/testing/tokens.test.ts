@@ -211,6 +211,45 @@ describe('mintToken', () => {
     expect(codeOf(wrong, publicKey, { algorithms: ['EdDSA'] })).toBe('signature_invalid')
   })
 
+  test('a private key as PEM text or as a JWK signs too, and a public PEM as bytes finds its pair', () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' })
+    const jwk = privateKey.export({ format: 'jwk' }) as never
+    for (const key of [pem, jwk]) {
+      const token = mintToken(claims, { key, alg: 'ES256' })
+      expect(verifyToken(token, publicKey, { algorithms: ['ES256'] })).toMatchObject(claims)
+    }
+    const bytes = Buffer.from(es.publicKey.export({ type: 'spki', format: 'pem' }))
+    expect(decodeToken(mintToken(claims, { key: bytes })).header.alg).toBe('ES256')
+  })
+
+  test('every helper works with no arguments at all', () => {
+    const helpers = [
+      mintToken,
+      expiredToken,
+      notYetValidToken,
+      tamperedToken,
+      wrongKeyToken,
+      noneAlgToken,
+    ]
+    const codes = helpers.map((helper) => {
+      try {
+        verifyToken(helper(), testSecret)
+        return 'accepted'
+      } catch (err) {
+        return (err as InvalidTokenError).code
+      }
+    })
+    expect(codes).toEqual([
+      'accepted',
+      'token_expired',
+      'token_not_yet_valid',
+      'signature_invalid',
+      'signature_invalid',
+      'algorithm_not_allowed',
+    ])
+  })
+
   test('the private key of a test pair signs with its own alg', () => {
     const token = mintToken(claims, { key: es.privateKey })
     expect(decodeToken(token).header.alg).toBe('ES256')

@@ -100,7 +100,6 @@ function prepare(
   where: string,
   names = MINT_OPTION_NAMES,
 ): Prepared {
-  if (claims === undefined) claims = {}
   if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) {
     throw setupError('claims', `${where}: claims must be a plain object`)
   }
