@@ -15,7 +15,8 @@ const above = {
   root: ['express', 'sessions', 'testing', 'client', 'cli'],
   express: ['sessions', 'testing', 'client', 'cli'],
   sessions: ['testing', 'client', 'cli'],
-  testing: ['client', 'cli'],
+  // Test helpers sign and verify with the root modules; they never need Express.
+  testing: ['express', 'sessions', 'client', 'cli'],
   cli: ['express', 'sessions', 'testing', 'client'],
 }
 

@@ -18,6 +18,7 @@ const config: Config = {
   moduleNameMapper: {
     '^express-jwt-gate$': '<rootDir>/lib/index.ts',
     '^express-jwt-gate/client$': '<rootDir>/lib/client/index.ts',
+    '^express-jwt-gate/testing$': '<rootDir>/lib/testing/index.ts',
   },
   // The executable only hands the real process to runCli; tests run it as a child process.
   collectCoverageFrom: ['lib/**/*.ts', '!lib/bin/**'],

@@ -7,6 +7,7 @@ import { signToken } from 'express-jwt-gate'
 import * as cookieExample from '../examples/cookie'
 import * as customClaim from '../examples/custom-claim'
 import * as optionalAuth from '../examples/optional-auth'
+import * as typedClaims from '../examples/typed-claims'
 import type * as QuickStart from '../examples/quick-start'
 import { app, createApp, USERS } from '../examples/server'
 import { b64, SECRET } from './helpers/tokens'
@@ -356,5 +357,38 @@ describe('examples/quick-start.ts: the README quick start', () => {
       .get('/invoices')
       .set('Authorization', `Bearer ${token}`)
     expect(res.status).toBe(403)
+  })
+})
+
+describe('examples/typed-claims.ts: a zod schema for the payload', () => {
+  const own = typedClaims.createApp(SECRET)
+  const as = (claims: Record<string, unknown>) => `Bearer ${signToken(claims, SECRET)}`
+
+  test('a matching payload reaches the route as the schema output', async () => {
+    const res = await request(own)
+      .get('/tenant')
+      .set('Authorization', as({ sub: 'alice', tenantId: 't-1', roles: ['admin'] }))
+    expect(res.status).toBe(200)
+    expect(res.body).toEqual({ tenant: 't-1', admin: true })
+    const member = await request(own)
+      .get('/tenant')
+      .set('Authorization', as({ sub: 'bob', tenantId: 't-2' }))
+    expect(member.body).toEqual({ tenant: 't-2', admin: false })
+  })
+
+  test('a payload that does not match is 401 claim_invalid, naming the claim', async () => {
+    const res = await request(own)
+      .get('/tenant')
+      .set('Authorization', as({ sub: 'alice', tenantId: 'acme' }))
+    expect(res.status).toBe(401)
+    expect(res.body).toEqual({
+      error: 'invalid_token',
+      error_description: 'tenantId claim is invalid',
+      code: 'claim_invalid',
+    })
+  })
+
+  test('its module-level app runs with a generated secret', async () => {
+    expect((await request(typedClaims.app).get('/tenant')).status).toBe(401)
   })
 })

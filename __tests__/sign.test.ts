@@ -193,9 +193,15 @@ describe('signToken refuses', () => {
     ],
     ['an infinite expiresIn', {}, { expiresIn: Infinity }, /expiresIn must be a finite number/],
     ['a NaN notBefore', {}, { notBefore: NaN }, /notBefore must be a finite number/],
-    ['an unknown duration', {}, { expiresIn: '15 minutes' }, /unknown duration "15 minutes"/],
-    ['a unitless duration string', {}, { expiresIn: '900' }, /unknown duration "900"/],
-    ['milliseconds', {}, { expiresIn: '500ms' }, /unknown duration "500ms"/],
+    // Duration refuses these at compile time; the casts reach the run-time check behind it.
+    [
+      'an unknown duration',
+      {},
+      { expiresIn: '15 minutes' as never },
+      /unknown duration "15 minutes"/,
+    ],
+    ['a unitless duration string', {}, { expiresIn: '900' as never }, /unknown duration "900"/],
+    ['milliseconds', {}, { expiresIn: '500ms' as never }, /unknown duration "500ms"/],
     [
       'a duration of another type',
       {},

@@ -25,7 +25,7 @@ export {
 
 export type { Algorithm, AsymmetricAlgorithm, HmacAlgorithm } from './core/algorithms'
 export type { CacheOptions } from './core/cache'
-export type { Duration } from './core/duration'
+export type { Duration, DurationUnit } from './core/duration'
 export type {
   BearerErrorAttribute,
   InsufficientScopeErrorCode,
@@ -36,10 +36,21 @@ export type {
   RefreshTokenErrorCode,
   ServiceUnavailableErrorCode,
 } from './core/errors'
+export type {
+  ClaimsSchema,
+  InferClaims,
+  SchemaMode,
+  StandardSchemaV1,
+  StandardSchemaV1Issue,
+  StandardSchemaV1Options,
+  StandardSchemaV1Props,
+  StandardSchemaV1Result,
+  StandardSchemaV1Types,
+} from './core/schema'
 export type { SignOptions } from './core/sign-options'
 export type { Signer } from './core/signer'
 export type { JwtClaims, JwtHeader, JwtPayload } from './core/types'
-export type { AsyncVerifier, Verifier } from './core/verifier'
+export type { AsyncVerifier, MaybeAsyncVerifier, SchemaVerifier, Verifier } from './core/verifier'
 export type { VerifyOptions } from './core/verify-options'
 export type { DecodedToken } from './decode'
 export type { AsymmetricKey } from './keys/asymmetric'
@@ -51,8 +62,8 @@ export type { KeySource } from './keys/source'
 export type { AuthErrorBody } from './express/error-handler'
 export type { GuardArguments, GuardOptions } from './express/guard'
 export type { JwksHandlerOptions } from './express/jwks-handler'
-export type { JwtAuthOptions, TokenSource } from './express/middleware'
-export type { JwtUser } from './express/user'
+export type { JwtAuthHandler, JwtAuthOptions, TokenSource, UserFor } from './express/middleware'
+export type { FeatureName, Features, JwtUser } from './express/user'
 export type { AuthenticateOptions } from './sessions/express/authenticate'
 export type { Sessions } from './sessions/express/sessions'
 export type {

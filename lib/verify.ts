@@ -1,5 +1,14 @@
+import type { ClaimsSchema, InferClaims } from './core/schema'
 import { readVerifyOptions, type VerifyOptions } from './core/verify-options'
-import { localVerifier, remoteVerifier, type AsyncVerifier, type Verifier } from './core/verifier'
+import {
+  localVerifier,
+  remoteVerifier,
+  withClaims,
+  type AsyncVerifier,
+  type MaybeAsyncVerifier,
+  type SchemaVerifier,
+  type Verifier,
+} from './core/verifier'
 import type { JwtClaims, JwtPayload } from './core/types'
 import { isRemoteKeySet, remoteKeyResolver, type RemoteKeySet } from './keys/remote'
 import { createKeyResolver, type KeySource } from './keys/source'
@@ -18,7 +27,9 @@ import { createKeyResolver, type KeySource } from './keys/source'
  * allowed and, with a ring or a set, the key named by `kid` bound to exactly that
  * `alg`); the signature over the exact signing input; payload is a JSON object in
  * valid UTF-8; then the claims. Duplicate member names in the payload resolve as
- * `JSON.parse` does (the last wins).
+ * `JSON.parse` does (the last wins). Last, with the `claims` option, the payload goes
+ * through that schema, and the verifier returns its output: synchronously,
+ * asynchronously, or either, as the schema's types say ({@link SchemaVerifier}).
  *
  * @example
  * ```ts
@@ -27,6 +38,18 @@ import { createKeyResolver, type KeySource } from './keys/source'
  * const claims = verify(token) // { userId: number } & JwtClaims, or throws InvalidTokenError
  * ```
  */
+export function createVerifier<S extends ClaimsSchema>(
+  keys: RemoteKeySet,
+  options: VerifyOptions<S> & { claims: S },
+): AsyncVerifier<InferClaims<S>>
+export function createVerifier<S extends ClaimsSchema>(
+  keys: KeySource,
+  options: VerifyOptions<S> & { claims: S },
+): SchemaVerifier<S>
+export function createVerifier<S extends ClaimsSchema>(
+  keys: KeySource | RemoteKeySet,
+  options: VerifyOptions<S> & { claims: S },
+): SchemaVerifier<S> | AsyncVerifier<InferClaims<S>>
 export function createVerifier<P extends object = JwtPayload>(
   keys: RemoteKeySet,
   options?: VerifyOptions,
@@ -39,21 +62,30 @@ export function createVerifier<P extends object = JwtPayload>(
   keys: KeySource | RemoteKeySet,
   options?: VerifyOptions,
 ): Verifier<P> | AsyncVerifier<P>
-export function createVerifier<P extends object = JwtPayload>(
+export function createVerifier(
   keys: KeySource | RemoteKeySet,
-  options?: VerifyOptions,
-): Verifier<P> | AsyncVerifier<P> {
+  options?: VerifyOptions<ClaimsSchema | undefined>,
+): MaybeAsyncVerifier<object> {
+  return buildVerifier(keys, options)
+}
+
+/**
+ * Every form of {@link createVerifier} at once, for callers inside the package that
+ * handle each kind of answer (`jwtAuth`): the overloads only say what each returns.
+ */
+export function buildVerifier(keys: unknown, options: unknown): MaybeAsyncVerifier<object> {
   const setup = readVerifyOptions(options, 'createVerifier')
-  if (isRemoteKeySet(keys)) {
-    return remoteVerifier(remoteKeyResolver(keys, setup.algorithms), setup) as AsyncVerifier<P>
-  }
-  return localVerifier(createKeyResolver(keys, setup.algorithms), setup) as Verifier<P>
+  const verify = isRemoteKeySet(keys)
+    ? remoteVerifier(remoteKeyResolver(keys, setup.algorithms), setup)
+    : localVerifier(createKeyResolver(keys, setup.algorithms), setup)
+  return setup.claims === undefined ? verify : withClaims(verify, setup.claims)
 }
 
 /**
  * Verify one token and return its payload, or throw an {@link InvalidTokenError}
  * with a stable `code`. The one-call form of {@link createVerifier}; on a hot path,
- * prepare a verifier once instead. With a {@link RemoteKeySet} it returns a promise.
+ * prepare a verifier once instead. With a {@link RemoteKeySet} it returns a promise;
+ * with a `claims` schema it returns what {@link createVerifier} would.
  *
  * @example
  * ```ts
@@ -62,6 +94,21 @@ export function createVerifier<P extends object = JwtPayload>(
  * claims.userId // number
  * ```
  */
+export function verifyToken<S extends ClaimsSchema>(
+  token: string,
+  keys: RemoteKeySet,
+  options: VerifyOptions<S> & { claims: S },
+): Promise<InferClaims<S> & JwtClaims>
+export function verifyToken<S extends ClaimsSchema>(
+  token: string,
+  keys: KeySource,
+  options: VerifyOptions<S> & { claims: S },
+): ReturnType<SchemaVerifier<S>>
+export function verifyToken<S extends ClaimsSchema>(
+  token: string,
+  keys: KeySource | RemoteKeySet,
+  options: VerifyOptions<S> & { claims: S },
+): ReturnType<SchemaVerifier<S>> | Promise<InferClaims<S> & JwtClaims>
 export function verifyToken<P extends object = JwtPayload>(
   token: string,
   keys: RemoteKeySet,
@@ -77,10 +124,10 @@ export function verifyToken<P extends object = JwtPayload>(
   keys: KeySource | RemoteKeySet,
   options?: VerifyOptions,
 ): (P & JwtClaims) | Promise<P & JwtClaims>
-export function verifyToken<P extends object = JwtPayload>(
+export function verifyToken(
   token: string,
   keys: KeySource | RemoteKeySet,
-  options?: VerifyOptions,
-): (P & JwtClaims) | Promise<P & JwtClaims> {
-  return createVerifier<P>(keys, options)(token)
+  options?: VerifyOptions<ClaimsSchema | undefined>,
+): object | Promise<object> {
+  return buildVerifier(keys, options)(token)
 }

@@ -16,11 +16,21 @@ execFileSync(
   },
 )
 
-const names = Object.keys(require('../dist/index.js')).filter((name) => name !== '__esModule')
-writeFileSync(
-  'dist/index.mjs',
-  `import cjs from './index.js'\n\nexport const { ${names.join(', ')} } = cjs\n`,
-)
+/**
+ * An ES module entry over a CommonJS one: the same objects under the same names. The
+ * testing helpers get one too, over the same files, so that an error they throw is the
+ * main entry's own class.
+ */
+function esmOver(file) {
+  const names = Object.keys(require(`../dist/${file}.js`)).filter((name) => name !== '__esModule')
+  const base = file.split('/').pop()
+  writeFileSync(
+    `dist/${file}.mjs`,
+    `import cjs from './${base}.js'\n\nexport const { ${names.join(', ')} } = cjs\n`,
+  )
+}
+esmOver('index')
+esmOver('testing/index')
 
 // tsc keeps the shebang but not the execute bit, which npm sets only at install:
 // tests and `npm link` run the built file directly.

@@ -174,7 +174,11 @@ describe('JwtSetupError', () => {
 
   test.each([
     ['an unknown option', () => createVerifier(SECRET, { audiance: 'api' } as never), 'audiance'],
-    ['a bad duration', () => createVerifier(SECRET, { clockTolerance: '5' }), 'clockTolerance'],
+    [
+      'a bad duration',
+      () => createVerifier(SECRET, { clockTolerance: '5' as never }),
+      'clockTolerance',
+    ],
     ['cache.max', () => createVerifier(SECRET, { cache: { max: 0 } }), 'cache.max'],
     ['algorithms', () => createVerifier(SECRET, { algorithms: ['none' as never] }), 'algorithms'],
     ['a payload', () => signToken([] as never, SECRET), 'payload'],

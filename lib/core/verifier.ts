@@ -4,6 +4,7 @@ import { fail } from './errors'
 import { checkHeader, decodeJsonObject, splitToken, type Split } from './jws'
 import { boundedMap } from './bounded-map'
 import type { AsyncKeyResolver, KeyResolver, VerificationKey } from './key-contracts'
+import type { ClaimsCheck, ClaimsSchema, InferClaims, SchemaMode } from './schema'
 import type { JwtClaims, JwtPayload } from './types'
 import type { VerifierSetup } from './verify-options'
 
@@ -35,6 +36,48 @@ export type Verifier<P extends object = JwtPayload> = (token: string) => P & Jwt
  * ```
  */
 export type AsyncVerifier<P extends object = JwtPayload> = (token: string) => Promise<P & JwtClaims>
+
+/**
+ * A prepared verification function whose claims schema may validate synchronously or
+ * asynchronously, and whose types do not say which (zod's, for one): it returns the
+ * payload when the schema answered at once, a promise of it when the schema answered
+ * with one. `await` its result; a failure may be a throw or a rejection, and `await`
+ * turns both into one.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod'
+ * import { createVerifier } from 'express-jwt-gate'
+ * import type { MaybeAsyncVerifier } from 'express-jwt-gate'
+ * const verify: MaybeAsyncVerifier<{ tenantId: string }> = createVerifier(secret, {
+ *   claims: z.object({ tenantId: z.string() }),
+ * })
+ * const { tenantId } = await verify(token)
+ * ```
+ */
+export type MaybeAsyncVerifier<P extends object = JwtPayload> = (
+  token: string,
+) => (P & JwtClaims) | Promise<P & JwtClaims>
+
+/**
+ * The verifier a local key and a claims schema make, by what the schema's types say
+ * (see {@link SchemaMode}): {@link Verifier} for a synchronous schema,
+ * {@link AsyncVerifier} for an asynchronous one, {@link MaybeAsyncVerifier} when its
+ * types allow both.
+ *
+ * @example
+ * ```ts
+ * import * as v from 'valibot'
+ * import type { SchemaVerifier, Verifier } from 'express-jwt-gate'
+ * const Claims = v.object({ tenantId: v.string() })
+ * const proof: SchemaVerifier<typeof Claims> extends Verifier<{ tenantId: string }> ? true : false = true
+ * ```
+ */
+export type SchemaVerifier<S extends ClaimsSchema> = {
+  sync: Verifier<InferClaims<S>>
+  async: AsyncVerifier<InferClaims<S>>
+  either: MaybeAsyncVerifier<InferClaims<S>>
+}[SchemaMode<S>]
 
 /** What every verifier checks first, before even a cache lookup: a string, not too large. */
 function checkSize(token: unknown, maxTokenLength: number): asserts token is string {
@@ -143,5 +186,25 @@ export function remoteVerifier(
     const header = checkHeader(decodeJsonObject(token, 0, parts.firstDot, 'header'))
     const payload = checkedPayload(token, parts, await keys.resolve(header), rules)
     return entries === undefined ? payload : entries.set(token, payload)
+  }
+}
+
+/**
+ * A verifier whose payload then goes through a claims schema. The schema's answer sets
+ * the pace: a result at once keeps a local verifier synchronous, a promise makes this
+ * call return one. A schema that declares `async: true` always gets a promise, even
+ * for a failure found before it runs, so that an {@link AsyncVerifier} never throws.
+ */
+export function withClaims(
+  verify: (token: string) => Record<string, unknown> | Promise<Record<string, unknown>>,
+  claims: ClaimsCheck,
+): (token: string) => object | Promise<object> {
+  const { run, alwaysAsync } = claims
+  if (alwaysAsync) {
+    return async (token) => run(await verify(token))
+  }
+  return (token) => {
+    const payload = verify(token)
+    return payload instanceof Promise ? payload.then(run) : run(payload)
   }
 }

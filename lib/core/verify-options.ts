@@ -6,10 +6,13 @@ import { setupError } from './errors'
 import { readMaxTokenLength } from './limits'
 import { clockOf, internalClock, readDate } from './numeric-date'
 import { optionNames, readOptions, readString, readStringList, type OptionList } from './options'
+import { readClaimsSchema, type ClaimsCheck, type ClaimsSchema } from './schema'
 
 /**
  * Options of {@link verifyToken} and {@link createVerifier}. Every duration is in
- * seconds (a number) or a duration string such as `'15m'`.
+ * seconds (a number) or a duration string such as `'15m'`. The type parameter is the
+ * type of `claims`: `VerifyOptions` alone has none, `VerifyOptions<typeof schema>` has
+ * that schema.
  *
  * @example
  * ```ts
@@ -17,7 +20,7 @@ import { optionNames, readOptions, readString, readStringList, type OptionList }
  * const options: VerifyOptions = { audience: 'api', issuer: 'https://auth.example.com', clockTolerance: 5 }
  * ```
  */
-export interface VerifyOptions {
+export interface VerifyOptions<Claims extends ClaimsSchema | undefined = undefined> {
   /**
    * Accepted algorithms. `none` is never accepted. With one key: default `['HS256']`;
    * several HMAC algorithms may share a secret, but a public key serves exactly one
@@ -48,6 +51,14 @@ export interface VerifyOptions {
    * expires); failures are never cached; cached payloads are deeply frozen.
    */
   cache?: CacheOptions
+  /**
+   * A Standard Schema v1 validator (zod, valibot, arktype, …) for the payload, run
+   * after the signature and every claim rule above. A payload it refuses is 401
+   * `claim_invalid`, naming the path of the first issue; its output (it may
+   * transform) is what the verifier returns and `req.user` holds. A schema that
+   * validates asynchronously makes the verifier answer with a promise.
+   */
+  claims?: Claims
 }
 
 /** The option names of the token core, tied to {@link VerifyOptions}. */
@@ -62,7 +73,8 @@ export const VERIFY_OPTIONS = {
   maxTokenLength: true,
   currentDate: true,
   cache: true,
-} as const satisfies OptionList<VerifyOptions>
+  claims: true,
+} as const satisfies OptionList<VerifyOptions<ClaimsSchema>>
 
 /** The same names as a set, for callers that pass them through. */
 export const VERIFY_OPTION_NAMES = optionNames(VERIFY_OPTIONS)
@@ -75,6 +87,8 @@ export interface VerifierSetup {
   readonly maxTokenLength: number
   /** Most entries of the verified-token cache; `undefined` when off. */
   readonly cacheMax: number | undefined
+  /** The payload's schema; `undefined` when none is given. */
+  readonly claims: ClaimsCheck | undefined
 }
 
 function readAlgorithms(value: unknown): Algorithm[] | undefined {
@@ -95,13 +109,14 @@ function readRequiredClaims(value: unknown): string[] {
 
 /** Validate every option once, at setup, into the form the per-token path reads. */
 export function readVerifyOptions(options: unknown, where: string): VerifierSetup {
-  const o = readOptions<VerifyOptions>(options, VERIFY_OPTION_NAMES, where)
+  const o = readOptions<VerifyOptions<ClaimsSchema>>(options, VERIFY_OPTION_NAMES, where)
   const optionalSet = (value: unknown, name: string) =>
     value === undefined ? undefined : new Set(readStringList(value, name))
   return {
     algorithms: readAlgorithms(o.algorithms),
     maxTokenLength: readMaxTokenLength(o.maxTokenLength),
     cacheMax: readCacheOptions(o.cache),
+    claims: readClaimsSchema(o.claims),
     rules: {
       requiredClaims: readRequiredClaims(o.requiredClaims),
       audience: optionalSet(o.audience, 'audience'),

@@ -3,6 +3,7 @@ import { CredentialsMissingError, InsufficientScopeError, setupError } from '../
 import { grantsOf, missingGrants, type GrantShape } from './features'
 import { optionNames, readOptions, type OptionList } from '../core/options'
 import { readRealm, realmOf } from './realm'
+import type { FeatureName } from './user'
 
 /**
  * Options of the guards, given as a trailing object after the names.
@@ -25,7 +26,8 @@ export interface GuardOptions {
 }
 
 /**
- * A list of names, optionally followed by {@link GuardOptions}.
+ * A list of names, optionally followed by {@link GuardOptions}. `Name` is `string` for
+ * scopes; the feature guards take {@link FeatureName}s.
  *
  * @example
  * ```ts
@@ -34,7 +36,8 @@ export interface GuardOptions {
  * app.get('/reports', requireFeature(...reports), handler)
  * ```
  */
-export type GuardArguments = string[] | [...names: string[], options: GuardOptions]
+export type GuardArguments<Name extends string = string> =
+  Name[] | [...names: Name[], options: GuardOptions]
 
 export const GUARD_OPTION_NAMES = optionNames({
   claim: true,
@@ -97,7 +100,8 @@ function createGuard(
 /**
  * Let a request through only if its token licenses **every** named feature (the
  * `licensedFeatures` claim by default). No verified user → 401; missing features →
- * 403 `insufficient_scope`, with the error's `missing` listing them.
+ * 403 `insufficient_scope`, with the error's `missing` listing them. Once
+ * {@link Features} is declared, only its names compile.
  *
  * @example
  * ```ts
@@ -107,7 +111,7 @@ function createGuard(
  * app.get('/reports', requireFeature('reports', { claim: 'permissions' }), handler)
  * ```
  */
-export function requireFeature(...args: GuardArguments): RequestHandler {
+export function requireFeature(...args: GuardArguments<FeatureName>): RequestHandler {
   return createGuard('requireFeature', args, 'list', 'all')
 }
 
@@ -120,7 +124,7 @@ export function requireFeature(...args: GuardArguments): RequestHandler {
  * app.get('/calendar', requireAnyFeature('calendar', 'calendar-lite'), handler)
  * ```
  */
-export function requireAnyFeature(...args: GuardArguments): RequestHandler {
+export function requireAnyFeature(...args: GuardArguments<FeatureName>): RequestHandler {
   return createGuard('requireAnyFeature', args, 'list', 'any')
 }
 

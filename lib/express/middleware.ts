@@ -13,12 +13,14 @@ import {
   type OptionList,
 } from '../core/options'
 import { CLOCK, internalClock } from '../core/numeric-date'
+import type { ClaimsSchema, InferClaims } from '../core/schema'
+import type { JwtClaims } from '../core/types'
 import { VERIFY_OPTIONS, VERIFY_OPTION_NAMES, type VerifyOptions } from '../core/verify-options'
 import { isRemoteKeySet, type RemoteKeySet } from '../keys/remote'
 import type { KeySource } from '../keys/source'
-import { createVerifier } from '../verify'
+import { buildVerifier } from '../verify'
 import { countAuthorizationLines, parseAuthorization } from './bearer'
-import { readRealm, rememberRealm } from './realm'
+import { readRealm, realmOf, rememberRealm } from './realm'
 import type { JwtUser } from './user'
 
 /**
@@ -35,8 +37,55 @@ import type { JwtUser } from './user'
 export type TokenSource = string | undefined | null | Promise<string | undefined | null>
 
 /**
+ * The user a `jwtAuth` middleware attaches: the `claims` schema's output when it has
+ * one, otherwise {@link JwtUser}.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod'
+ * import type { UserFor } from 'express-jwt-gate'
+ * const Claims = z.object({ tenantId: z.string() })
+ * type User = UserFor<typeof Claims> // { tenantId: string } & JwtClaims
+ * ```
+ */
+export type UserFor<Claims extends ClaimsSchema | undefined> = Claims extends ClaimsSchema
+  ? InferClaims<Claims> & JwtClaims
+  : JwtUser
+
+/**
+ * What {@link jwtAuth} returns: Express middleware, plus {@link JwtAuthHandler.userOf},
+ * which hands a route the user this middleware verified, typed from its `claims`
+ * schema.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod'
+ * import { jwtAuth, type JwtAuthHandler } from 'express-jwt-gate'
+ * const auth: JwtAuthHandler<{ tenantId: string }> = jwtAuth(secret, {
+ *   claims: z.object({ tenantId: z.string() }),
+ * })
+ * app.get('/tenant', auth, (req, res) => res.json(auth.userOf(req).tenantId))
+ * ```
+ */
+export interface JwtAuthHandler<User extends object = JwtUser> extends RequestHandler {
+  /**
+   * The user this middleware verified for `req`, with the type of its `claims`
+   * schema's output. Throws a {@link CredentialsMissingError} (401) when it verified
+   * none for this request: the route is not behind it, or credentials were optional
+   * and absent. Express passes a throw from a route to the error handler, on 4 and 5.
+   *
+   * @example
+   * ```ts
+   * app.get('/me', auth, (req, res) => res.json({ tenant: auth.userOf(req).tenantId }))
+   * ```
+   */
+  userOf(req: Request): User
+}
+
+/**
  * Options of {@link jwtAuth}: every verification option of the token core, plus how
- * the middleware finds the token and what it does with the result.
+ * the middleware finds the token and what it does with the result. The type
+ * parameter is the type of `claims`, as for {@link VerifyOptions}.
  *
  * @example
  * ```ts
@@ -44,7 +93,9 @@ export type TokenSource = string | undefined | null | Promise<string | undefined
  * const options: JwtAuthOptions = { audience: 'api', realm: 'example', credentialsRequired: true }
  * ```
  */
-export interface JwtAuthOptions extends VerifyOptions {
+export interface JwtAuthOptions<
+  Claims extends ClaimsSchema | undefined = undefined,
+> extends VerifyOptions<Claims> {
   /**
    * The key, for the `jwtAuth(options)` form: a secret, a public key (its algorithm
    * in `algorithms`), a key ring or a {@link RemoteKeySet}.
@@ -68,7 +119,7 @@ export interface JwtAuthOptions extends VerifyOptions {
    * `token_revoked`. If it throws or rejects, that error goes to `next(err)`
    * unchanged: a failed lookup never counts as "not revoked".
    */
-  isRevoked?: (payload: JwtUser, req: Request) => unknown
+  isRevoked?: (payload: UserFor<Claims>, req: Request) => unknown
   /** Named in every `WWW-Authenticate` challenge, including the guards'. */
   realm?: string
   /**
@@ -88,7 +139,7 @@ export const MIDDLEWARE_OPTIONS = {
   isRevoked: true,
   realm: true,
   onFailure: true,
-} as const satisfies OptionList<JwtAuthOptions>
+} as const satisfies OptionList<JwtAuthOptions<ClaimsSchema>>
 
 export const MIDDLEWARE_OPTION_NAMES = optionNames(MIDDLEWARE_OPTIONS)
 
@@ -133,6 +184,12 @@ function tokenFromHeader(req: Request): string | undefined {
  * `req.user`. Options are validated and the key prepared once, here: a bad option
  * or a weak secret throws at `app.use` time.
  *
+ * With a `claims` schema the payload is validated last, and its output is what
+ * `req.user` gets (a refusal is 401 `claim_invalid`); the schema may be synchronous or
+ * asynchronous. A schema that throws is a bug in the application, not a refusal: the
+ * error goes to `next(err)` unchanged and the request is never let through.
+ * `auth.userOf(req)` returns the user with the schema's output type.
+ *
  * The key is anything {@link createVerifier} takes: a secret, a public key (its
  * algorithm in `algorithms`), a {@link KeyRing}, or a {@link remoteKeySet}, with
  * which each request waits for the set (fetched and cached) and a set that cannot
@@ -157,15 +214,21 @@ function tokenFromHeader(req: Request): string | undefined {
 export function jwtAuth(
   keys: KeySource | RemoteKeySet,
   options?: Omit<JwtAuthOptions, 'secret'>,
-): RequestHandler
+): JwtAuthHandler
+export function jwtAuth<S extends ClaimsSchema>(
+  keys: KeySource | RemoteKeySet,
+  options: Omit<JwtAuthOptions<S>, 'secret'> & { claims: S },
+): JwtAuthHandler<UserFor<S>>
 export function jwtAuth(
   options: JwtAuthOptions & { secret: KeySource | RemoteKeySet },
-): RequestHandler
+): JwtAuthHandler
+export function jwtAuth<S extends ClaimsSchema>(
+  options: JwtAuthOptions<S> & { secret: KeySource | RemoteKeySet; claims: S },
+): JwtAuthHandler<UserFor<S>>
 export function jwtAuth(
-  secretOrOptions:
-    KeySource | RemoteKeySet | (JwtAuthOptions & { secret: KeySource | RemoteKeySet }),
-  maybeOptions?: Omit<JwtAuthOptions, 'secret'>,
-): RequestHandler {
+  secretOrOptions: unknown,
+  maybeOptions?: Omit<JwtAuthOptions<ClaimsSchema | undefined>, 'secret'>,
+): JwtAuthHandler<object> {
   // A plain object is the options, unless it is a key: a JWK (which always has
   // kty) or a remote key set.
   const optionsForm =
@@ -181,7 +244,7 @@ export function jwtAuth(
       'jwtAuth takes either (secret, options) or (options with a secret), not both',
     )
   }
-  const all = readOptions<JwtAuthOptions>(
+  const all = readOptions<JwtAuthOptions<ClaimsSchema>>(
     optionsForm ? secretOrOptions : maybeOptions,
     MIDDLEWARE_OPTION_NAMES,
     'jwtAuth',
@@ -197,18 +260,17 @@ export function jwtAuth(
   // Split our own options from the core's, without touching the caller's object.
   const verifyOptions: Record<string | symbol, unknown> = {}
   for (const name of VERIFY_OPTION_NAMES) {
-    if (all[name as keyof JwtAuthOptions] !== undefined) {
-      verifyOptions[name] = all[name as keyof JwtAuthOptions]
-    }
+    const value = all[name as keyof JwtAuthOptions<ClaimsSchema>]
+    if (value !== undefined) verifyOptions[name] = value
   }
   // The sessions' authenticate() passes its store's clock through (see CLOCK).
   const clock = internalClock(all)
   if (clock !== undefined) verifyOptions[CLOCK] = clock
-  const verify = createVerifier<JwtUser>(secret as KeySource | RemoteKeySet, verifyOptions)
+  const verify = buildVerifier(secret, verifyOptions)
 
   const credentialsRequired = readBoolean(all.credentialsRequired, 'credentialsRequired', true)
   const getToken = readFunction<(req: Request) => TokenSource>(all.getToken, 'getToken')
-  const isRevoked = readFunction<(payload: JwtUser, req: Request) => unknown>(
+  const isRevoked = readFunction<(payload: object, req: Request) => unknown>(
     all.isRevoked,
     'isRevoked',
   )
@@ -233,17 +295,22 @@ export function jwtAuth(
     next(refusal)
   }
 
-  function accept(req: Request, next: NextFunction, payload: JwtUser): void {
+  // The users this middleware verified, for userOf: not whatever req[requestProperty]
+  // holds by the time a route asks, which another middleware may have set.
+  const users = new WeakMap<Request, object>()
+
+  function accept(req: Request, next: NextFunction, payload: object): void {
     try {
       ;(req as unknown as Record<string, unknown>)[requestProperty] = payload
     } catch (error) {
       // A requestProperty that names a read-only property of req (Express 5's `query`).
       return next(error)
     }
+    users.set(req, payload)
     next()
   }
 
-  function checkRevoked(req: Request, next: NextFunction, payload: JwtUser): void {
+  function checkRevoked(req: Request, next: NextFunction, payload: object): void {
     if (isRevoked === undefined) return accept(req, next, payload)
     let revoked: unknown
     try {
@@ -268,13 +335,14 @@ export function jwtAuth(
       if (credentialsRequired) return refuse(req, next, new CredentialsMissingError())
       return next()
     }
-    let payload: JwtUser | Promise<JwtUser>
+    let payload: object | Promise<object>
     try {
       payload = verify(token as string)
     } catch (error) {
       return refuse(req, next, error)
     }
-    // A remote key set's verifier answers with a promise (the set may need fetching).
+    // A remote key set's verifier answers with a promise (the set may need fetching),
+    // and so does one whose claims schema validates asynchronously.
     if (payload instanceof Promise) {
       payload.then(
         (verified) => checkRevoked(req, next, verified),
@@ -285,7 +353,7 @@ export function jwtAuth(
     }
   }
 
-  return function jwtAuthMiddleware(req: Request, _res: Response, next: NextFunction): void {
+  function jwtAuthMiddleware(req: Request, _res: Response, next: NextFunction): void {
     if (realm !== undefined) rememberRealm(req, realm)
     let token: unknown
     try {
@@ -301,4 +369,11 @@ export function jwtAuth(
       withToken(req, next, token)
     }
   }
+  return Object.assign(jwtAuthMiddleware, {
+    userOf(req: Request): object {
+      const user = users.get(req)
+      if (user === undefined) throw new CredentialsMissingError({ realm: realm ?? realmOf(req) })
+      return user
+    },
+  })
 }

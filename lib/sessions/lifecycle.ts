@@ -11,6 +11,7 @@ import { CLOCK } from '../core/numeric-date'
 import { readFunction, readOptions, readString, type OptionList } from '../core/options'
 import { readSignOptions } from '../core/sign-options'
 import { tokenSigner } from '../core/signer'
+import { readClaimsSchema, type ClaimsCheck, type ClaimsSchema } from '../core/schema'
 import type { JwtPayload } from '../core/types'
 import { VERIFY_OPTIONS, VERIFY_OPTION_NAMES, type VerifyOptions } from '../core/verify-options'
 import { isRemoteKeySet } from '../keys/remote'
@@ -76,7 +77,7 @@ export interface ReuseEvent {
  * }
  * ```
  */
-export interface SessionsOptions extends Omit<VerifyOptions, 'currentDate' | 'subject'> {
+export interface SessionsOptions extends Omit<VerifyOptions, 'currentDate' | 'subject' | 'claims'> {
   /**
    * The key access tokens are signed with, and verified with: a secret, a key ring
    * (its first key signs) or a private key (its algorithm in `algorithms`).
@@ -84,8 +85,18 @@ export interface SessionsOptions extends Omit<VerifyOptions, 'currentDate' | 'su
   secret: KeySource
   /** Where sessions and revocations live. Default `memoryStore()`: one process only. */
   store?: SessionStore
-  /** Your current claims for a subject; see {@link ClaimsSource}. Default: none. */
-  claims?: ClaimsSource
+  /**
+   * Your current claims for a subject; see {@link ClaimsSource}. Default: none. Or a
+   * Standard Schema validator (zod, valibot, …), as for `jwtAuth`, when the tokens
+   * carry no claims of yours but you want the payload validated and typed.
+   */
+  claims?: ClaimsSource | ClaimsSchema
+  /**
+   * A Standard Schema validator for the access tokens' payload, beside a `claims`
+   * source: `authenticate()` validates every verified token with it (401
+   * `claim_invalid` naming the path) and attaches its output.
+   */
+  claimsSchema?: ClaimsSchema
   /** How long an access token lives. Default 15 minutes. */
   accessTokenLifetime?: Duration
   /** How long a session lives from login, however much it is used. Default 30 days. */
@@ -131,6 +142,8 @@ export interface SessionsSetup {
   readonly settings: StoreSettings
   /** The verification options for `jwtAuth`, the store's clock included. */
   readonly verifyOptions: Readonly<Record<string | symbol, unknown>>
+  /** The claims schema, run by `authenticate()` after the revocation check. */
+  readonly claimsCheck: ClaimsCheck | undefined
 }
 
 /** The claims this package writes into an access token; `claims` may not set them. */
@@ -146,6 +159,7 @@ const SESSION_OPTIONS = {
   secret: true,
   store: true,
   claims: true,
+  claimsSchema: true,
   accessTokenLifetime: true,
   refreshTokenLifetime: true,
   refreshIdleTimeout: true,
@@ -238,7 +252,20 @@ export function createLifecycle(options: SessionsOptions) {
       'accessTokenLifetime must be shorter than refreshIdleTimeout: a session must outlive its access tokens',
     )
   }
-  const claims = readFunction<ClaimsSource>(o.claims, 'claims')
+  // `claims` is a source (a function) or a schema (anything with '~standard', which may
+  // itself be a function, as arktype's types are).
+  const claimsIsSchema =
+    (typeof o.claims === 'object' || typeof o.claims === 'function') &&
+    o.claims !== null &&
+    '~standard' in o.claims
+  if (claimsIsSchema && o.claimsSchema !== undefined) {
+    throw setupError(
+      'claimsSchema',
+      'claims is a schema already: give one schema, as claims or as claimsSchema',
+    )
+  }
+  const claims = claimsIsSchema ? undefined : readFunction<ClaimsSource>(o.claims, 'claims')
+  const schema = claimsIsSchema ? o.claims : o.claimsSchema
   const onReuse = readFunction<(event: ReuseEvent) => unknown>(o.onReuse, 'onReuse')
   const store = o.store ?? memoryStore()
   if (typeof store !== 'object' || store === null || typeof store.attach !== 'function') {
@@ -249,9 +276,13 @@ export function createLifecycle(options: SessionsOptions) {
 
   const verifyOptions: Record<string | symbol, unknown> = { [CLOCK]: clock }
   for (const name of VERIFY_OPTION_NAMES) {
+    if (name === 'claims') continue
     const value = o[name as keyof SessionsOptions]
     if (value !== undefined) verifyOptions[name] = value
   }
+  // Not handed to jwtAuth: the revocation check reads sid, jti and ist, which a schema
+  // may strip; authenticate() runs the schema after the check.
+  const claimsCheck = readClaimsSchema(schema)
   // Every access token of a session carries these; a token without them is not one.
   const required = o.requiredClaims ?? ['exp']
   verifyOptions.requiredClaims = [
@@ -348,7 +379,7 @@ export function createLifecycle(options: SessionsOptions) {
   }
 
   return {
-    setup: { secret, backend, settings, verifyOptions } satisfies SessionsSetup,
+    setup: { secret, backend, settings, verifyOptions, claimsCheck } satisfies SessionsSetup,
 
     async issue(sub: string): Promise<IssuedTokens> {
       readString(sub, 'sub', 'the subject')

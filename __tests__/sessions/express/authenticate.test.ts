@@ -1,5 +1,7 @@
 import type { ErrorRequestHandler } from 'express'
+import express from 'express'
 import request from 'supertest'
+import { z } from 'zod'
 import {
   authErrorHandler,
   createSessions,
@@ -175,5 +177,54 @@ describe.each(EXPRESS_VERSIONS)('%s', (_name, express) => {
         /^express-jwt-gate: authenticate: unknown option "audience"; /,
       ),
     })
+  })
+})
+
+describe('a claims schema with sessions', () => {
+  const schema = z.object({ sub: z.string(), licensedFeatures: z.array(z.string()) })
+
+  function appOf(sessions: Sessions) {
+    const a = express()
+    a.use(sessions.authenticate())
+    a.get('/', (req, res) => res.json(req.user ?? null))
+    a.use(authErrorHandler())
+    return a
+  }
+
+  test('beside a claims source: the revocation check reads the raw payload, handlers get the output', async () => {
+    const clock = testClock()
+    const { sessions } = testSessions(clock, { claimsSchema: schema })
+    const tokens = await sessions.issue('bob')
+    const res = await request(appOf(sessions))
+      .get('/')
+      .set('Authorization', `Bearer ${tokens.accessToken}`)
+    // zod strips what it does not name: sid, jti and ist were checked before it ran.
+    expect(res.body).toEqual({ sub: 'bob', licensedFeatures: ['todos'] })
+    await sessions.logout(tokens.refreshToken)
+    const revoked = await request(appOf(sessions))
+      .get('/')
+      .set('Authorization', `Bearer ${tokens.accessToken}`)
+    expect(revoked.body.code).toBe('token_revoked')
+    await sessions.close()
+  })
+
+  test('as claims itself, with no source: a payload it refuses is claim_invalid naming the path', async () => {
+    const own = createSessions({ secret: SESSION_SECRET, claims: schema, store: memoryStore() })
+    const tokens = await own.issue('bob')
+    const res = await request(appOf(own))
+      .get('/')
+      .set('Authorization', `Bearer ${tokens.accessToken}`)
+    expect(res.status).toBe(401)
+    expect(res.body).toMatchObject({ code: 'claim_invalid' })
+    expect(res.body.error_description).toMatch(/licensedFeatures/)
+    await own.close()
+  })
+
+  test('one schema only', () => {
+    expect(
+      thrown(() =>
+        createSessions({ secret: SESSION_SECRET, claims: schema, claimsSchema: schema }),
+      ),
+    ).toMatchObject({ option: 'claimsSchema' })
   })
 })

@@ -1,4 +1,4 @@
-import { toSeconds, type Duration } from '../../core/duration'
+import { toSeconds } from '../../core/duration'
 import { JwtSetupError } from '../../core/errors'
 import type { SignOptions } from '../../core/sign-options'
 import { signToken } from '../../sign'
@@ -47,7 +47,7 @@ const DURATION_HELP =
  * (the library refuses them as a string, lest they mean milliseconds). Zero is
  * refused: the library would sign it, but the token would be expired when made.
  */
-function readDuration(value: string): Duration {
+function readDuration(value: string): number {
   const duration = /^\d+$/.test(value) ? Number(value) : value
   let seconds: number
   try {
@@ -61,7 +61,7 @@ function readDuration(value: string): Duration {
       '--expires-in must be more than 0: a token that lives 0 seconds is expired when it is made',
     )
   }
-  return duration
+  return seconds
 }
 
 function readPayload(text: string): Record<string, unknown> {

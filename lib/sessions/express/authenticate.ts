@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-import type { JwtAuthError } from '../../core/errors'
+import { JwtAuthError } from '../../core/errors'
 import { optionNames, readFunction, readOptions, type OptionList } from '../../core/options'
 import { jwtAuth, type JwtAuthOptions } from '../../express/middleware'
 import { readRealm } from '../../express/realm'
@@ -74,10 +74,31 @@ export function authenticate(lifecycle: Lifecycle, options?: AuthenticateOptions
       } catch (checkError) {
         refusal = checkError as JwtAuthError
       }
-      if (refusal === undefined) return next()
-      // The payload of a refused token is no one's identity.
-      delete fields[property]
-      refuse(req, next, refusal)
+      if (refusal !== undefined) {
+        // The payload of a refused token is no one's identity.
+        delete fields[property]
+        return refuse(req, next, refusal)
+      }
+      const { claimsCheck } = lifecycle.setup
+      if (claimsCheck === undefined) return next()
+      // The schema last: its output is what handlers see.
+      const validated = (output: object) => {
+        fields[property] = output
+        next()
+      }
+      const invalid = (schemaError: unknown) => {
+        delete fields[property]
+        if (schemaError instanceof JwtAuthError) refuse(req, next, schemaError)
+        else next(schemaError)
+      }
+      let output: object | Promise<object>
+      try {
+        output = claimsCheck.run(payload as Record<string, unknown>)
+      } catch (schemaError) {
+        return invalid(schemaError)
+      }
+      if (output instanceof Promise) output.then(validated, invalid)
+      else validated(output)
     })
   }
 }
