@@ -1,10 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-import {
-  CredentialsMissingError,
-  InvalidTokenError,
-  JwtAuthError,
-  setupError,
-} from '../core/errors'
+import type { JwtAuthError } from '../core/errors'
+import { CredentialsMissingError, InvalidTokenError, setupError } from '../core/errors'
 import {
   optionNames,
   readBoolean,
@@ -21,6 +17,7 @@ import type { KeySource } from '../keys/source'
 import { buildVerifier } from '../verify'
 import { countAuthorizationLines, parseAuthorization } from './bearer'
 import { readRealm, realmOf, rememberRealm } from './realm'
+import { refusalHandler } from './refuse'
 import type { JwtUser } from './user'
 
 /**
@@ -281,19 +278,7 @@ export function jwtAuth(
   const requestProperty = readRequestProperty(all.requestProperty)
   const realm = readRealm(all.realm)
 
-  /** Hand a refusal to Express, after telling `onFailure`. */
-  function refuse(req: Request, next: NextFunction, error: unknown): void {
-    if (!(error instanceof JwtAuthError)) return next(error)
-    const refusal = error.withRealm(realm ?? error.realm)
-    if (onFailure !== undefined) {
-      try {
-        onFailure(refusal, req)
-      } catch (callbackError) {
-        return next(callbackError)
-      }
-    }
-    next(refusal)
-  }
+  const refuse = refusalHandler(realm, onFailure)
 
   // The users this middleware verified, for userOf: not whatever req[requestProperty]
   // holds by the time a route asks, which another middleware may have set.

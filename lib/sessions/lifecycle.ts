@@ -362,7 +362,7 @@ export function createLifecycle(options: SessionsOptions) {
       refreshToken,
       tokenType: 'Bearer',
       expiresIn: settings.accessTokenLifetime,
-      refreshExpiresIn: Math.max(0, Math.floor((refreshExpiresAt - backend.now()) / 1000)),
+      refreshExpiresIn: Math.max(0, Math.round((refreshExpiresAt - backend.now()) / 1000)),
     }
   }
 

@@ -9,6 +9,15 @@
  */
 
 /**
+ * How long a store remembers a session after it ended (logout, reuse, expiry): a
+ * refresh token presented in that time is answered for what it is (`session_revoked`,
+ * `refresh_token_expired`); later, as an unknown token (`refresh_token_invalid`). So a
+ * store holds the sessions used in the last idle timeout, not every login of the last
+ * lifetime.
+ */
+export const FORGET_ENDED_AFTER_MS = 86_400_000
+
+/**
  * What the sessions tell a store when they attach to it: every duration, in seconds.
  * A store keeps each revocation for `accessTokenLifetime + clockTolerance`, the
  * longest any token it refuses can still be valid, and each session for at most

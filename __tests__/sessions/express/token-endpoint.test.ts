@@ -263,6 +263,22 @@ describe.each(EXPRESS_VERSIONS)('%s', (_name, express) => {
       expect(cookieOf(refreshed)).not.toContain(value)
     })
 
+    test('a client that sends its refresh token in the body gets the new one in the body', async () => {
+      const a = app({ cookie: true, parser: 'json' })
+      const { refreshToken } = await sessions.issue('bob')
+      const res = await request(a)
+        .post('/token')
+        .send({ grant_type: 'refresh_token', refresh_token: refreshToken })
+      expect(res.status).toBe(200)
+      expect(res.body.refresh_token).toEqual(expect.any(String))
+      expect(res.headers['set-cookie']).toBeUndefined()
+      // The one it got is the one that works next, long after the grace period.
+      const next = await request(a)
+        .post('/token')
+        .send({ grant_type: 'refresh_token', refresh_token: res.body.refresh_token })
+      expect(next.status).toBe(200)
+    })
+
     test('CSRF: a cookie-held token needs a JSON request', async () => {
       const a = app({ cookie: true, parser: 'both' })
       const login = await request(a).post('/login')

@@ -78,3 +78,41 @@ describe('memoryStore, beyond the contract', () => {
     })
   })
 })
+
+describe('memoryStore holds the sessions of the last idle timeout, not every login', () => {
+  afterEach(() => jest.useRealTimers())
+
+  test('an ended session, and an idle one, are forgotten a day after they end', async () => {
+    jest.useFakeTimers()
+    let clock = Date.UTC(2027, 0, 1)
+    const backend = memoryStore({ now: () => clock }).attach(SETTINGS)
+    const ended = { family: hash(), token: hash() }
+    const endedSession = await backend.createSession({ sub: 'bob', ...ended })
+    await backend.endSession({ sid: endedSession.sid, family: ended.family })
+    const idle = await backend.createSession({ sub: 'alice', family: hash(), token: hash() })
+    void idle
+    const used = { family: hash(), token: hash() }
+    const usedSession = await backend.createSession({ sub: 'carol', ...used })
+    expect(backend.stats().sessions).toBe(3)
+    // Within the day, the ended one is still answered as ended.
+    clock += 86_400_000 - 1
+    jest.advanceTimersByTime(60_000)
+    await expect(backend.peek({ sid: endedSession.sid, family: ended.family })).resolves.toEqual({
+      status: 'revoked',
+    })
+    clock += 2
+    jest.advanceTimersByTime(60_000)
+    expect(backend.stats().sessions).toBe(2)
+    // The idle one goes a day after its idle timeout; carol keeps using hers.
+    let token = used.token
+    for (let day = 1; day <= 8; day++) {
+      clock += 86_400_000
+      const next = hash()
+      await backend.rotate({ sid: usedSession.sid, family: used.family, token, next })
+      token = next
+      jest.advanceTimersByTime(60_000)
+    }
+    expect(backend.stats().sessions).toBe(1)
+    await backend.close()
+  })
+})

@@ -3,6 +3,7 @@ import { JwtAuthError } from '../../core/errors'
 import { optionNames, readFunction, readOptions, type OptionList } from '../../core/options'
 import { jwtAuth, type JwtAuthOptions } from '../../express/middleware'
 import { readRealm } from '../../express/realm'
+import { refusalHandler, type FailureHook } from '../../express/refuse'
 import type { Lifecycle } from '../lifecycle'
 
 /**
@@ -40,25 +41,11 @@ const OPTION_NAMES = optionNames({
 export function authenticate(lifecycle: Lifecycle, options?: AuthenticateOptions): RequestHandler {
   const o = readOptions<AuthenticateOptions>(options, OPTION_NAMES, 'authenticate')
   const realm = readRealm(o.realm)
-  const onFailure = readFunction<(error: JwtAuthError, req: Request) => void>(
-    o.onFailure,
-    'onFailure',
-  )
+  const onFailure = readFunction<FailureHook>(o.onFailure, 'onFailure')
   const property = o.requestProperty ?? 'user'
   const verify = jwtAuth(lifecycle.setup.secret, { ...lifecycle.setup.verifyOptions, ...o })
 
-  /** Refuse as jwtAuth does: with the realm, after telling onFailure. */
-  function refuse(req: Request, next: NextFunction, error: JwtAuthError): void {
-    const refusal = error.withRealm(realm)
-    if (onFailure !== undefined) {
-      try {
-        onFailure(refusal, req)
-      } catch (callbackError) {
-        return next(callbackError)
-      }
-    }
-    next(refusal)
-  }
+  const refuse = refusalHandler(realm, onFailure)
 
   return function sessionAuth(req: Request, res: Response, next: NextFunction): void {
     const fields = req as unknown as Record<string, unknown>

@@ -259,20 +259,27 @@ function endpointSetup(options: TokenEndpointOptions | undefined, where: string)
     if (cookie !== undefined)
       res.append('Set-Cookie', `${cookie.name}=${value}; ${cookie.attributes}; Max-Age=${maxAge}`)
   }
-  /** The token of a request: its parameter, else the cookie (which must come with JSON). */
-  const tokenOf = (req: Request, params: Map<string, string>, names: readonly string[]) => {
+  /**
+   * The token of a request and where it came from: its parameter, else the cookie
+   * (which must come with JSON: the CSRF defence).
+   */
+  const tokenOf = (
+    req: Request,
+    params: Map<string, string>,
+    names: readonly string[],
+  ): { token: string | undefined; fromCookie: boolean } => {
     for (const name of names) {
       const value = params.get(name)
-      if (value !== undefined) return value
+      if (value !== undefined) return { token: value, fromCookie: false }
     }
-    if (cookie === undefined) return undefined
+    if (cookie === undefined) return { token: undefined, fromCookie: false }
     const value = cookieValue(req, cookie.name)
     if (value !== undefined && mediaType(req) !== 'application/json') {
       throw malformed(
         'a refresh token from the cookie needs a JSON request (Content-Type: application/json)',
       )
     }
-    return value
+    return { token: value, fromCookie: value !== undefined }
   }
   /** Answer a refusal after telling onFailure; anything else (or onFailure throwing) is thrown. */
   const fail = (req: Request, res: Response, error: unknown): void => {
@@ -312,17 +319,23 @@ export function refreshHandler(
 ): RefreshHandler {
   const { cookie, setCookie, tokenOf, fail } = endpointSetup(options, 'refreshHandler')
 
-  const send = (res: Response, tokens: IssuedTokens): void => {
-    setCookie(res, tokens.refreshToken, tokens.refreshExpiresIn)
+  /**
+   * Answer with new tokens. In cookie mode the refresh token goes in the cookie, out of
+   * reach of page scripts, unless the client sent its own in the body: it keeps its
+   * tokens itself, and must get the new one where it looks for it.
+   */
+  const answer = (res: Response, tokens: IssuedTokens, inBody: boolean): void => {
+    if (!inBody) setCookie(res, tokens.refreshToken, tokens.refreshExpiresIn)
     res.status(200).set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' })
     res.json({
       access_token: tokens.accessToken,
       token_type: tokens.tokenType,
       expires_in: tokens.expiresIn,
-      // In cookie mode the refresh token stays out of reach of page scripts.
-      ...(cookie === undefined ? { refresh_token: tokens.refreshToken } : {}),
+      ...(inBody ? { refresh_token: tokens.refreshToken } : {}),
     })
   }
+  const send = (res: Response, tokens: IssuedTokens): void =>
+    answer(res, tokens, cookie === undefined)
 
   const endpoint = handler(
     async (req, res) => {
@@ -335,7 +348,7 @@ export function refreshHandler(
           message: 'only grant_type refresh_token is supported',
         })
       }
-      const token = tokenOf(req, params, ['refresh_token'])
+      const { token, fromCookie } = tokenOf(req, params, ['refresh_token'])
       if (token === undefined || token === '') throw malformed('refresh_token is required')
       if (token.length > MAX_REFRESH_TOKEN_LENGTH) {
         throw new RefreshTokenError({
@@ -344,11 +357,16 @@ export function refreshHandler(
         })
       }
       try {
-        send(res, await lifecycle.refresh(token))
+        answer(res, await lifecycle.refresh(token), cookie === undefined || !fromCookie)
       } catch (error) {
-        // A refresh token that will never work again: the browser may forget it.
-        if (error instanceof RefreshTokenError && error.code !== 'request_malformed')
+        // A cookie that will never work again: the browser may forget it.
+        if (
+          fromCookie &&
+          error instanceof RefreshTokenError &&
+          error.code !== 'request_malformed'
+        ) {
           setCookie(res, '', 0)
+        }
         throw error
       }
     },
@@ -370,7 +388,7 @@ export function logoutHandler(
   return handler(
     async (req, res) => {
       const params = await parameters(req)
-      const token = tokenOf(req, params, ['token', 'refresh_token'])
+      const { token } = tokenOf(req, params, ['token', 'refresh_token'])
       if (token === undefined && cookie === undefined) throw malformed('token is required')
       if (token !== undefined) await lifecycle.logout(token)
       setCookie(res, '', 0)

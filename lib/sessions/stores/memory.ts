@@ -2,6 +2,7 @@ import { setupError } from '../../core/errors'
 import { optionNames, readFunction, readOptions, type OptionList } from '../../core/options'
 import { randomText } from '../refresh-token'
 import { RevocationState, type RevocationEvent } from '../revocations'
+import { FORGET_ENDED_AFTER_MS } from '../store'
 import type {
   RotateOutcome,
   SessionBackend,
@@ -38,6 +39,9 @@ const SWEEP_EVERY_MS = 60_000
 /** Tokens handed out for one previous token within the grace period, at most. */
 const MAX_SIBLINGS = 16
 
+/** Sessions looked at per sweep: a few milliseconds, however many there are. */
+const SWEEP_SLICE = 50_000
+
 /** Why a session ended, which decides what its tokens are told afterwards. */
 type Ending = 'expired' | 'revoked'
 
@@ -54,6 +58,8 @@ interface MemorySession {
   previous: string | undefined
   previousAt: number
   ended: Ending | undefined
+  /** When it ended (ms); `lastUsedAt + idle timeout` says when an unused one does. */
+  endedAt: number
 }
 
 /**
@@ -108,13 +114,28 @@ function memoryBackend(settings: StoreSettings, now: () => number): SessionBacke
   const nextStamp = () => (lastStamp = Math.max(Math.floor(now() * 1000), lastStamp + 1))
   const revocations = new RevocationState(nextStamp())
 
+  /** When a session can be forgotten: a day after it ended, or would have (see store.ts). */
+  const forgetAt = (session: MemorySession) =>
+    Math.min(
+      session.expiresAt,
+      session.ended === undefined
+        ? session.lastUsedAt + ms(settings.refreshIdleTimeout)
+        : session.endedAt,
+    ) + FORGET_ENDED_AFTER_MS
+  // Sessions end at different times (idle, logout), so no order of the map is the order
+  // they can go in: each sweep looks at the next slice, and a full pass takes a while.
+  let cursor = sessions.entries()
   const sweep = () => {
     const at = now()
     revocations.sweep(at)
-    // Sessions were created in order with one lifetime: the oldest expire first.
-    for (const [sid, session] of sessions) {
-      if (session.expiresAt > at) break
-      sessions.delete(sid)
+    for (let i = 0; i < SWEEP_SLICE; i++) {
+      const next = cursor.next()
+      if (next.done === true) {
+        cursor = sessions.entries()
+        break
+      }
+      const [sid, session] = next.value
+      if (at >= forgetAt(session)) sessions.delete(sid)
     }
     for (const [sub, revoked] of revokedSubjects) {
       if (revoked.until > at) break
@@ -132,6 +153,7 @@ function memoryBackend(settings: StoreSettings, now: () => number): SessionBacke
    */
   function end(sid: string, session: MemorySession, ending: Ending): void {
     session.ended = ending
+    session.endedAt = now()
     session.current = []
     session.previous = undefined
     if (ending === 'revoked') record({ kind: 'session', sid, until: now() + window })
@@ -181,6 +203,7 @@ function memoryBackend(settings: StoreSettings, now: () => number): SessionBacke
         previous: undefined,
         previousAt: 0,
         ended: undefined,
+        endedAt: 0,
       }
       sessions.set(sid, session)
       return Promise.resolve({ sid, stamp, refreshExpiresAt: refreshExpiresAt(session) })

@@ -1,3 +1,4 @@
+import { FORGET_ENDED_AFTER_MS } from '../../store'
 import { prepareScript, type PreparedScript } from './connection'
 
 /**
@@ -8,6 +9,7 @@ import { prepareScript, type PreparedScript } from './connection'
  * issue stamps are microseconds, kept strictly increasing per subject.
  */
 const PRELUDE = `
+local FORGET = ${FORGET_ENDED_AFTER_MS}
 local function num(value) return tonumber(value) or 0 end
 local function fmt(value) return string.format('%.0f', value) end
 -- Nothing after the caller's deadline (server milliseconds): a command the client gave
@@ -32,8 +34,14 @@ local function append(feed, kind, value, stamp, untilMs, minid, ttl)
   redis.call('XADD', feed, 'MINID', '~', minid, '*', 'k', kind, 'v', value, 's', fmt(stamp), 'u', fmt(untilMs))
   redis.call('PEXPIRE', feed, ttl)
 end
+-- An ended session is remembered a day, to answer its tokens for what they are.
 local function finish(session, ending)
   redis.call('HSET', session, 'ended', ending, 'current', '', 'previous', '')
+  if redis.call('PTTL', session) > FORGET then redis.call('PEXPIRE', session, FORGET) end
+end
+-- A live session lives until it would end unused, and a day more (see finish).
+local function touch(session, now, expires, idle)
+  redis.call('PEXPIRE', session, math.max(1, math.min(expires - now, idle) + FORGET))
 end
 -- 'live', or why not: a session found past its time, or its subject revoked since it
 -- began, is ended here and now.
@@ -67,7 +75,7 @@ local stamp = nextStamp(KEYS[2], now, num(ARGV[3]))
 redis.call('HSET', KEYS[1], 'sub', ARGV[4], 'family', ARGV[5], 'created', fmt(stamp),
   'expires', fmt(now + lifetime), 'used', fmt(now), 'current', ARGV[6], 'previous', '',
   'previousAt', '0', 'ended', '')
-redis.call('PEXPIRE', KEYS[1], lifetime)
+touch(KEYS[1], now, now + lifetime, num(ARGV[8]))
 keepAtLeast(KEYS[2], num(ARGV[9]))
 return {'ok', fmt(stamp), fmt(math.min(now + lifetime, now + num(ARGV[8])))}
 `)
@@ -109,6 +117,7 @@ else
   return {'reused', s[4]}
 end
 redis.call('HSET', KEYS[1], 'used', fmt(now))
+touch(KEYS[1], now, num(s[5]), idle)
 local stamp = nextStamp(KEYS[2], now, num(ARGV[3]))
 return {'rotated', s[4], fmt(stamp), fmt(math.min(num(s[5]), now + idle))}
 `)
