@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { readFileSync } from 'node:fs'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
@@ -9,6 +10,7 @@ import request from 'supertest'
 import { decodeToken, signToken } from 'express-jwt-gate'
 import * as cookieExample from '../examples/cookie'
 import * as customClaim from '../examples/custom-claim'
+import { CLIENT_BUNDLE, CONTENT_SECURITY_POLICY } from '../examples/demo/page'
 import * as optionalAuth from '../examples/optional-auth'
 import type * as QuickStart from '../examples/quick-start'
 import { app, createApp, curlLines, DEMO_USERS } from '../examples/server'
@@ -568,6 +570,76 @@ describe('the browser flow: the refresh token in an HttpOnly cookie', () => {
   })
 })
 
+describe('the demo page', () => {
+  test('GET / is the page, under the strict Content Security Policy', async () => {
+    const res = await request(app).get('/')
+    expect(res.status).toBe(200)
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8')
+    expect(res.headers['content-security-policy']).toBe(
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    )
+    expect(res.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY)
+    expect(res.headers['x-content-type-options']).toBe('nosniff')
+    expect(res.headers['referrer-policy']).toBe('no-referrer')
+    expect(res.text).toContain('<script type="module" src="/demo.mjs"></script>')
+  })
+
+  test('the API answers carry the policy too', async () => {
+    const res = await request(app).get('/me')
+    expect(res.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY)
+  })
+
+  test('the page has no inline script, no inline style, no event-handler attributes', () => {
+    const html = readFileSync(join(root, 'examples', 'public', 'index.html'), 'utf8')
+    const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)]
+    expect(scripts).toHaveLength(1)
+    for (const [, attributes, body] of scripts) {
+      expect(attributes).toMatch(/\bsrc="\/[\w.]+"/)
+      expect(body).toBe('')
+    }
+    expect(html).not.toMatch(/<style\b/i)
+    expect(html).not.toMatch(/\sstyle=/i)
+    expect(html).not.toMatch(/\son[a-z]+=/i)
+    expect(html).not.toMatch(/(href|src)="(?!\/)/)
+  })
+
+  test.each([
+    ['/demo.mjs', 'text/javascript; charset=utf-8', 'demo.mjs'],
+    ['/demo.css', 'text/css; charset=utf-8', 'demo.css'],
+    ['/favicon.svg', 'image/svg+xml', 'favicon.svg'],
+  ])('%s is served as %s', async (path, type, file) => {
+    const res = await request(app).get(path).buffer(true)
+    expect(res.status).toBe(200)
+    expect(res.headers['content-type']).toBe(type)
+    expect(textOf(res)).toBe(readFileSync(join(root, 'examples', 'public', file), 'utf8'))
+  })
+
+  test('/client.mjs is the built client bundle, as a JavaScript module', async () => {
+    const res = await request(app).get('/client.mjs').buffer(true)
+    expect(res.status).toBe(200)
+    expect(res.headers['content-type']).toBe('text/javascript; charset=utf-8')
+    expect(res.headers['cache-control']).toBe('no-cache')
+    expect(textOf(res)).toBe(readFileSync(CLIENT_BUNDLE, 'utf8'))
+    expect(textOf(res)).toContain('function createAuthClient(')
+  })
+
+  test.each([
+    '/tsconfig.json',
+    '/client.d.mts',
+    '/index.html',
+    '/../server.ts',
+    '/public/demo.mjs',
+  ])('nothing else is served: %s', async (path) => {
+    const res = await request(app).get(path)
+    expect(res.status).toBe(401)
+    expect(res.headers['content-type']).toMatch(/json/)
+  })
+})
+
+/** The body as text: superagent keeps `text` for text/* types and a Buffer for the rest. */
+const textOf = (res: request.Response) =>
+  res.text === undefined ? Buffer.from(res.body as Buffer).toString('utf8') : res.text
+
 describe('examples/server.ts run directly', () => {
   const run = (env: Record<string, string>) =>
     spawn(
@@ -596,6 +668,7 @@ describe('examples/server.ts run directly', () => {
       expect(output).toContain('a restart logs everyone out')
       const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1] as string
       expect(url).toBeDefined()
+      expect(output).toContain(`Open ${url}/ for the demo page`)
       const lines = output
         .split('\n')
         .filter((line) => line.startsWith('  '))
@@ -618,6 +691,9 @@ describe('examples/server.ts run directly', () => {
       expect(out).toContain('"code":"feature_missing"')
       expect(answers.at(-2)).toBe('{}')
       expect(JSON.parse(answers.at(-1) as string)).toMatchObject({ code: 'token_revoked' })
+
+      const page = await fetch(`${url}/`)
+      expect(page.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY)
     } finally {
       child.kill()
     }

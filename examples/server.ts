@@ -1,8 +1,8 @@
 /**
  * The example API, on sessions: log in for an access token and a refresh token, use the
  * features the token licenses, refresh it, log out; an admin changes what a user has
- * licensed and the user's next token shows it. Run it with `npm start`; try it with the
- * curl lines it prints.
+ * licensed and the user's next token shows it. `GET /` is a demo page that tells the
+ * story in a browser. Run it with `npm start`; try it with the curl lines it prints.
  */
 import express from 'express'
 import type { ErrorRequestHandler, Express, RequestHandler } from 'express'
@@ -15,6 +15,7 @@ import {
 } from 'express-jwt-gate'
 import type { RefreshCookieOptions, RefreshHandler, Sessions } from 'express-jwt-gate'
 import { adminRoutes } from './demo/admin'
+import { demoPage, securityHeaders } from './demo/page'
 import { createUserTable, type UserTable } from './demo/users'
 import { listen } from './listen'
 
@@ -80,6 +81,8 @@ export function createApp(secret: string, options: AppOptions = {}): Express {
 
   const app = express()
   app.disable('x-powered-by')
+  app.use(securityHeaders())
+  app.use(demoPage())
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' })
   })
@@ -159,8 +162,9 @@ export function curlLines(url: string): string[] {
 
 if (runDirectly) {
   listen(app, (url) => {
+    console.log(`Open ${url}/ for the demo page, a JWT's story in your browser.`)
     console.log('Sessions live in this process: a restart logs everyone out.')
-    console.log('Try the session flow with curl: log in as bob (he has only "todos"),')
+    console.log('Or try the session flow with curl: log in as bob (he has only "todos"),')
     console.log('call the API, refresh, log out, and see the old token refused:')
     for (const line of curlLines(url)) console.log(`  ${line}`)
   })
