@@ -490,19 +490,21 @@ async function changeFeatures(verb) {
 
 // --- Wiring ------------------------------------------------------------------------------
 
+/** Count finished actions on the page, so that a reader (or a test) can wait for one. */
+function finished() {
+  document.body.dataset.actions = String(Number(document.body.dataset.actions ?? '0') + 1)
+}
+
 /**
- * Run `action` on click, one at a time, and mark the page busy while it runs.
+ * Run `action` on click; a failure shows on the page, never only in the console.
  * @param {string} id
  * @param {() => Promise<void>} action
  */
 function onClick(id, action) {
   button(id).addEventListener('click', () => {
-    document.body.dataset.busy = 'yes'
     action()
       .catch((error) => status('session-status', `Something failed: ${String(error)}`, 'refused'))
-      .finally(() => {
-        document.body.dataset.busy = 'no'
-      })
+      .finally(finished)
   })
 }
 
@@ -518,10 +520,8 @@ onClick('admin-revoke', () => changeFeatures('revoke'))
 onClick('logout', logOut)
 onClick('replay', replay)
 
-document.body.dataset.busy = 'yes'
 restore()
   .catch(() => status('session-status', 'Not signed in.'))
   .finally(() => {
-    document.body.dataset.busy = 'no'
     document.body.dataset.ready = 'yes'
   })
