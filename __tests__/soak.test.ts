@@ -8,6 +8,7 @@ import { isLoopbackHost, readConfig, SoakConfigError } from '../scripts/soak/con
 import { runLoad, type LoadOutcome } from '../scripts/soak/load'
 import { judgeMemory, MB, type RssSample } from '../scripts/soak/memory'
 import { requestClasses, type RequestClass } from '../scripts/soak/mix'
+import { sessionPools } from '../scripts/soak/sessions'
 import { evaluate, type RunFacts } from '../scripts/soak/verdict'
 
 describe('scripts/soak: loopback only', () => {
@@ -96,26 +97,37 @@ describe('scripts/soak: memory verdict', () => {
 
 describe('scripts/soak: the request mix against the example API', () => {
   const secret = generateSecret()
-  const classes = requestClasses(secret, 60)
+  /** The classes' shape alone: names and expected statuses, with placeholder tokens. */
+  const shapes = requestClasses(secret, 60, { alice: () => 'a.b.c', bob: () => 'a.b.c' })
 
-  /** Each class exactly once, through the soak's own autocannon set-up. */
-  async function oneOfEach(app: Express): Promise<LoadOutcome> {
+  /**
+   * Each class exactly once, through the soak's own autocannon set-up, with valid
+   * tokens from `app`'s own sessions (a few logins: the pools' size is not under test).
+   */
+  async function oneOfEach(
+    app: Express,
+  ): Promise<{ classes: RequestClass[]; outcome: LoadOutcome }> {
     const server = app.listen(0, '127.0.0.1')
     await once(server, 'listening')
     const { port } = server.address() as AddressInfo
+    const url = `http://127.0.0.1:${port}`
+    const pools = await sessionPools(url, 3)
     try {
-      return await runLoad(
-        `http://127.0.0.1:${port}`,
+      const classes = requestClasses(secret, 60, pools)
+      const outcome = await runLoad(
+        url,
         { seconds: 30, connections: 1, maxRequests: classes.length },
         classes,
       )
+      return { classes, outcome }
     } finally {
+      pools.stop()
       server.closeAllConnections()
       server.close()
     }
   }
 
-  function facts(outcome: LoadOutcome): RunFacts {
+  function facts(classes: RequestClass[], outcome: LoadOutcome): RunFacts {
     return {
       classes,
       stats: outcome.stats,
@@ -131,18 +143,18 @@ describe('scripts/soak: the request mix against the example API', () => {
   }
 
   const byClass = (each: (cls: RequestClass) => unknown) =>
-    Object.fromEntries(classes.map((cls) => [cls.name, each(cls)]))
+    Object.fromEntries(shapes.map((cls) => [cls.name, each(cls)]))
 
   test('class names are unique, so no two classes share counters', () => {
-    expect(new Set(classes.map((cls) => cls.name)).size).toBe(classes.length)
+    expect(new Set(shapes.map((cls) => cls.name)).size).toBe(shapes.length)
   })
 
   test('every class gets exactly its expected status, and every check passes', async () => {
-    const outcome = await oneOfEach(createApp(secret))
+    const { classes, outcome } = await oneOfEach(createApp(secret))
     expect(byClass((cls) => [...(outcome.stats.get(cls.name)?.statuses ?? [])])).toEqual(
       byClass((cls) => [[cls.expected, 1]]),
     )
-    expect(evaluate(facts(outcome)).filter((check) => !check.ok)).toEqual([])
+    expect(evaluate(facts(classes, outcome)).filter((check) => !check.ok)).toEqual([])
   }, 20_000)
 
   test('a 5xx fails the run and names the classes that got it', async () => {
@@ -151,7 +163,8 @@ describe('scripts/soak: the request mix against the example API', () => {
       res.status(500).end()
     })
     broken.use(createApp(secret))
-    const checks = evaluate(facts(await oneOfEach(broken)))
+    const { classes, outcome } = await oneOfEach(broken)
+    const checks = evaluate(facts(classes, outcome))
     expect(checks.filter((check) => !check.ok)).toEqual([
       expect.objectContaining({ id: 'no-5xx', detail: '2' }),
       expect.objectContaining({
@@ -160,4 +173,65 @@ describe('scripts/soak: the request mix against the example API', () => {
       }),
     ])
   }, 20_000)
+})
+
+describe('scripts/soak: session pools', () => {
+  const secret = generateSecret()
+
+  async function serve(app: Express) {
+    const server = app.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    return {
+      url,
+      close: () => {
+        server.closeAllConnections()
+        server.close()
+      },
+    }
+  }
+
+  test('tokens of distinct live sessions, per user, in turn', async () => {
+    const { url, close } = await serve(createApp(secret))
+    const pools = await sessionPools(url, 4)
+    try {
+      const alice = Array.from({ length: 5 }, pools.alice)
+      expect(new Set(alice.slice(0, 4)).size).toBe(4)
+      expect(alice[4]).toBe(alice[0])
+      const bob = pools.bob()
+      expect(alice).not.toContain(bob)
+      const me = await fetch(`${url}/me`, { headers: { Authorization: `Bearer ${bob}` } })
+      expect(await me.json()).toMatchObject({ sub: 'bob', licensedFeatures: ['todos'] })
+    } finally {
+      pools.stop()
+      close()
+    }
+  })
+
+  test('the pools are replaced with fresh sessions while the run goes on', async () => {
+    const { url, close } = await serve(createApp(secret))
+    const pools = await sessionPools(url, 2, 50)
+    try {
+      const first = [pools.alice(), pools.alice()]
+      await new Promise((resolve) => setTimeout(resolve, 400))
+      const later = [pools.alice(), pools.alice()]
+      expect(later.some((token) => first.includes(token))).toBe(false)
+    } finally {
+      pools.stop()
+      close()
+    }
+  })
+
+  test('a login the server refuses fails the set-up with its status', async () => {
+    const refusing = express()
+    refusing.post('/login', (_req, res) => {
+      res.status(503).end()
+    })
+    const { url, close } = await serve(refusing)
+    try {
+      await expect(sessionPools(url, 2)).rejects.toThrow('soak: login as alice answered 503')
+    } finally {
+      close()
+    }
+  })
 })

@@ -12,6 +12,7 @@ import { isLoopbackHost, readConfig, SoakConfigError, type SoakConfig } from './
 import { runLoad } from './soak/load'
 import { judgeMemory, readRss, RSS_SAMPLE_MS, sampleRss, type RssSample } from './soak/memory'
 import { requestClasses } from './soak/mix'
+import { sessionPools } from './soak/sessions'
 import { counts, mb, printTable, timeline } from './soak/report'
 import {
   buildIfStale,
@@ -35,13 +36,17 @@ async function healthAfterLoad(url: string): Promise<number | string> {
 async function soak(config: SoakConfig): Promise<boolean> {
   buildIfStale()
   const secret = generateSecret()
-  const classes = requestClasses(secret, config.seconds)
   const server = await startServer(config.host, secret)
+  let stopPools = () => {}
   try {
     // The URL comes from the child's output: check it too, not just what we asked for.
     if (!isLoopbackHost(new URL(server.url).hostname)) {
       throw new SoakConfigError('the server reported a non-loopback URL; refusing to load it')
     }
+    // Valid tokens are those of the server's own sessions: log in for them.
+    const pools = await sessionPools(server.url)
+    stopPools = () => pools.stop()
+    const classes = requestClasses(secret, config.seconds, pools)
     console.log(
       `soak: ${config.seconds} s, ${config.connections} connections, at most ` +
         `${config.maxRequests} requests, ${classes.length} request classes, ` +
@@ -100,6 +105,7 @@ async function soak(config: SoakConfig): Promise<boolean> {
     console.log(failed === 0 ? '\nsoak passed' : `\nsoak FAILED: ${failed} check(s)`)
     return failed === 0
   } finally {
+    stopPools()
     await stopServer(server)
   }
 }

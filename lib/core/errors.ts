@@ -262,6 +262,14 @@ export class JwtAuthError extends Error {
     const copy = Object.create(Object.getPrototypeOf(this) as object) as this
     Object.defineProperties(copy, Object.getOwnPropertyDescriptors(this))
     const field = (value: unknown) => ({ value, enumerable: true })
+    // Since Node 22 `stack` is an accessor that answers only for the error it was made
+    // on: the copy keeps the text instead.
+    Object.defineProperty(copy, 'stack', {
+      value: this.stack,
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    })
     Object.defineProperty(copy, 'realm', field(realm))
     Object.defineProperty(copy, 'headers', field(headersOf(copy, this.hasChallenge)))
     return copy

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { generateSecret, signToken } from '../../lib'
 import type { SignOptions } from '../../lib'
+import type { SessionPools } from './sessions'
 
 /** One kind of request and the one status the server must answer it with. */
 export interface RequestClass {
@@ -20,9 +21,9 @@ const OVERSIZE_POOL_SIZE = 20
 /** The package's default maxTokenLength, which the oversize class must exceed. */
 const MAX_TOKEN_LENGTH = 8192
 
-/** The example server's users (examples/server.ts). */
+/** The example server's users (examples/demo/users.ts). */
 const FEATURES = {
-  alice: ['todos', 'calendar', 'invoicing'],
+  alice: ['todos', 'calendar', 'invoicing', 'admin'],
   bob: ['todos'],
 } as const
 
@@ -36,10 +37,16 @@ function pool(size: number, make: () => string): () => string {
 const encode = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url')
 
 /**
- * Every request class of the soak's mix, with tokens minted for the server's
- * `secret`, valid for at least `seconds` (the run's length) from now.
+ * Every request class of the soak's mix. Valid tokens are those of real sessions, from
+ * `sessions` (the server accepts no other); the refused ones are minted for the server's
+ * `secret`, each with exactly one fault, valid otherwise for at least `seconds` (the run's
+ * length) from now.
  */
-export function requestClasses(secret: string, seconds: number): RequestClass[] {
+export function requestClasses(
+  secret: string,
+  seconds: number,
+  sessions: Pick<SessionPools, 'alice' | 'bob'>,
+): RequestClass[] {
   // Valid for the whole run whatever its length, so none expires mid-run.
   const lifetime = seconds + 600
   const hourAgo = new Date(Date.now() - 3_600_000)
@@ -50,8 +57,7 @@ export function requestClasses(secret: string, seconds: number): RequestClass[] 
       ...options,
     })
 
-  const alice = pool(POOL_SIZE, () => mint('alice', secret))
-  const bob = pool(POOL_SIZE, () => mint('bob', secret))
+  const { alice, bob } = sessions
   const expired = pool(POOL_SIZE, () =>
     mint('alice', secret, { currentDate: hourAgo, expiresIn: 60 }),
   )

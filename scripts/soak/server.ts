@@ -46,13 +46,17 @@ export function killServersNow(): void {
  * is the server's own, whose RSS is what we measure. PORT=0 lets the kernel pick a
  * free port with no race; the server prints the URL it got.
  */
-export function startServer(host: string, secret: string): Promise<Server> {
+export function startServer(
+  host: string,
+  secret: string,
+  env: Readonly<Record<string, string>> = {},
+): Promise<Server> {
   const child = spawn(
     process.execPath,
     ['--require', 'ts-node/register/transpile-only', join('examples', 'server.ts')],
     {
       cwd: ROOT,
-      env: { ...process.env, HOST: host, PORT: '0', JWT_SECRET: secret },
+      env: { ...process.env, ...env, HOST: host, PORT: '0', JWT_SECRET: secret },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   )

@@ -21,7 +21,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await client.close()
   await server.stop()
-})
+}, 20_000)
 
 /** Every key under `prefix`, with its type and TTL. */
 async function keysUnder(prefix: string) {
