@@ -11,7 +11,7 @@ describe('package.json', () => {
   test('has no runtime dependencies and takes express as a peer', () => {
     expect(pkg).not.toHaveProperty('dependencies')
     expect(pkg.peerDependencies.express).toBe('^4.18 || ^5')
-    expect(pkg.files).toEqual(['dist'])
+    expect(pkg.files).toEqual(['dist', 'CHANGELOG.md'])
   })
 
   // CONTRIBUTING.md, "Node lines": Node 20 is past its end of life, so the package
