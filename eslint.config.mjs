@@ -45,7 +45,7 @@ const layerRule = (layer, { express = false } = {}) => [
 ]
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'node_modules/', '.bench/', '.cache/'] },
+  { ignores: ['dist/', 'coverage/', 'node_modules/', '.bench/', '.cache/', 'docs/api/'] },
   js.configs.recommended,
   {
     files: ['**/*.ts'],

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import * as source from '../lib'
@@ -11,8 +11,24 @@ describe('package.json', () => {
   test('has no runtime dependencies and takes express as a peer', () => {
     expect(pkg).not.toHaveProperty('dependencies')
     expect(pkg.peerDependencies.express).toBe('^4.18 || ^5')
-    expect(pkg.engines.node).toBe('>=20')
-    expect(pkg.files).toEqual(['dist'])
+    expect(pkg.files).toEqual(['dist', 'CHANGELOG.md'])
+  })
+
+  // CONTRIBUTING.md, "Node lines": Node 20 is past its end of life, so the package
+  // promises the oldest line CI fetches, and no older one.
+  test('engines starts at Node 22, the oldest line scripts/node-lines.mjs tests', () => {
+    const script = readFileSync(join(root, 'scripts', 'node-lines.mjs'), 'utf8')
+    const lines = /^export const LINES = \[([^\]]*)\]/m.exec(script)?.[1] ?? ''
+    const oldest = Math.min(...(lines.match(/\d+/g) ?? []).map(Number))
+    expect(oldest).toBe(22)
+    expect(pkg.engines).toEqual({ node: `>=${oldest}` })
+  })
+
+  test('repository, homepage and bugs name the same GitHub repository', () => {
+    const repo = 'https://github.com/express-jwt-gate/express-jwt-gate'
+    expect(pkg.repository).toEqual({ type: 'git', url: `git+${repo}.git` })
+    expect(pkg.homepage).toBe(`${repo}#readme`)
+    expect(pkg.bugs).toEqual({ url: `${repo}/issues` })
   })
 
   test('exports types first, for import and require, plus package.json', () => {

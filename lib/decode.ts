@@ -12,7 +12,9 @@ import type { JwtHeader, JwtPayload } from './core/types'
  * ```
  */
 export interface DecodedToken {
+  /** The JOSE header, unverified: `alg` a string, `kid` a string when present. */
   header: JwtHeader
+  /** The claims, unverified: anyone can write any payload. */
   payload: JwtPayload
 }
 

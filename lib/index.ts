@@ -1,3 +1,25 @@
+/**
+ * Verify `Bearer` tokens in Express, guard routes by the features a token licenses, and
+ * sign, rotate and revoke tokens, with zero runtime dependencies. Every factory checks
+ * its options and prepares its keys when it is called, at startup, so that a mistake
+ * stops the server there instead of failing requests later.
+ *
+ * @example
+ * ```ts
+ * import express from 'express'
+ * import { authErrorHandler, jwtAuth, requireFeature } from 'express-jwt-gate'
+ *
+ * const app = express()
+ * app.use(jwtAuth(process.env.JWT_SECRET!))
+ * app.get('/invoices', requireFeature('invoicing'), (req, res) => {
+ *   res.json({ owner: req.user?.sub, invoices: [] })
+ * })
+ * app.use(authErrorHandler())
+ * ```
+ *
+ * @packageDocumentation
+ * @module express-jwt-gate
+ */
 export { createSigner, signToken } from './sign'
 export { createVerifier, verifyToken } from './verify'
 export { decodeToken } from './decode'

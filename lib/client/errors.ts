@@ -27,6 +27,7 @@ export type TokenDecodeErrorCode = 'token_malformed' | 'header_invalid'
  * ```
  */
 export class TokenDecodeError extends Error {
+  /** `'TokenDecodeError'`, for stack traces and logs. */
   override name = 'TokenDecodeError'
   /** The stable machine code, the same one the server's `decodeToken` gives. */
   readonly code: TokenDecodeErrorCode

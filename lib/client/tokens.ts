@@ -12,10 +12,13 @@ import { setupError } from './errors'
  * ```
  */
 export interface TokenResponse {
+  /** The access token the client sends as `Authorization: Bearer`. */
   access_token: string
+  /** `Bearer`, in any case (RFC 6749 §5.1); any other type is refused, never sent. */
   token_type: string
   /** Seconds the access token lives, from the moment the response was sent. */
   expires_in?: number
+  /** The next refresh token; absent in cookie mode, where the server keeps it in a cookie. */
   refresh_token?: string
 }
 
@@ -30,10 +33,13 @@ export interface TokenResponse {
  * ```
  */
 export interface IssuedTokens {
+  /** The access token the client sends as `Authorization: Bearer`. */
   accessToken: string
+  /** `Bearer`, in any case; any other type is refused, never sent. */
   tokenType: string
   /** Seconds the access token lives. */
   expiresIn?: number
+  /** The refresh token; leave it out when the server keeps it in an HttpOnly cookie. */
   refreshToken?: string
   /** Seconds the refresh token lives; accepted, and left to the server to enforce. */
   refreshExpiresIn?: number

@@ -16,8 +16,11 @@
  * ```
  */
 export interface JwtHeader {
+  /** The algorithm the token claims it was signed with; only the server's allowlist decides. */
   alg: string
+  /** The media type, usually `JWT`; nothing depends on it. */
   typ?: string
+  /** The id of the key that signed the token, when the issuer signs with several. */
   kid?: string
   [parameter: string]: unknown
 }
@@ -34,12 +37,19 @@ export interface JwtHeader {
  * ```
  */
 export interface JwtPayload {
+  /** Issuer: who says they signed the token. */
   iss?: string
+  /** Subject: the user (or client) the token is about. */
   sub?: string
+  /** Audience: the API, or the APIs, the token is meant for. */
   aud?: string | string[]
+  /** Expiration time, in seconds since the epoch, on the server's clock. */
   exp?: number
+  /** Not before, in seconds since the epoch. */
   nbf?: number
+  /** Issued at, in seconds since the epoch. */
   iat?: number
+  /** Token id: what a server revokes one token by. */
   jti?: string
   [claim: string]: unknown
 }
@@ -54,6 +64,8 @@ export interface JwtPayload {
  * ```
  */
 export interface DecodedToken<P extends object = JwtPayload> {
+  /** The JOSE header, UNVERIFIED. */
   header: JwtHeader
+  /** The claims, UNVERIFIED: what the token says, typed as the caller asks (`P`). */
   payload: P
 }

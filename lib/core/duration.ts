@@ -3,7 +3,11 @@ import { setupError } from './errors'
 const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 }
 const DURATION = /^(\d{1,9})([smhdw])$/
 
-/** A digit, for the first character of a {@link Duration} string. */
+/**
+ * A digit, for the first character of a {@link Duration} string.
+ *
+ * @inline
+ */
 type Digit = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9'
 
 /**

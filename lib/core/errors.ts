@@ -165,6 +165,7 @@ export type OAuthErrorAttribute =
  * ```
  */
 export interface JwtAuthErrorOptions {
+  /** The stable machine code that callers switch on; see {@link JwtAuthErrorCode}. */
   code: JwtAuthErrorCode
   /** Short, lower case, names the rule or the claim; never the token. */
   message: string
@@ -210,6 +211,10 @@ export interface JwtAuthErrorOptions {
  * ```
  */
 export class JwtAuthError extends Error {
+  /**
+   * The class's own name, `'JwtAuthError'` here and each subclass's in turn, so that
+   * stack traces and logs say which refusal it was without an `instanceof`.
+   */
   override name = 'JwtAuthError'
   /** The stable machine code; each subclass narrows it to its own codes. */
   readonly code: JwtAuthErrorCode
@@ -303,10 +308,21 @@ function quote(value: string): string {
   return `"${value.replace(/[\\"]/g, '\\$&')}"`
 }
 
-/** The headers of an error about an access token: always a Bearer challenge. */
-type BearerHeaders = { readonly 'WWW-Authenticate': string }
+/**
+ * The headers of an error about an access token: always a Bearer challenge.
+ *
+ * @inline
+ */
+type BearerHeaders = {
+  /** The RFC 6750 §3 challenge: `Bearer`, then the realm, `error`, description and scope. */
+  readonly 'WWW-Authenticate': string
+}
 
-/** The options a subclass takes: what its kind does not already fix. */
+/**
+ * The options a subclass takes: what its kind does not already fix.
+ *
+ * @inline
+ */
 type Details = Pick<JwtAuthErrorOptions, 'realm' | 'claim' | 'cause'>
 
 /**
@@ -320,6 +336,7 @@ type Details = Pick<JwtAuthErrorOptions, 'realm' | 'claim' | 'cause'>
  * ```
  */
 export class InvalidTokenError extends JwtAuthError {
+  /** `'InvalidTokenError'`, for stack traces and logs. */
   override name = 'InvalidTokenError'
   declare readonly code: InvalidTokenErrorCode
   declare readonly headers: BearerHeaders
@@ -339,6 +356,7 @@ export class InvalidTokenError extends JwtAuthError {
  * ```
  */
 export class InvalidRequestError extends JwtAuthError {
+  /** `'InvalidRequestError'`, for stack traces and logs. */
   override name = 'InvalidRequestError'
   declare readonly code: 'request_malformed'
   declare readonly headers: BearerHeaders
@@ -358,6 +376,7 @@ export class InvalidRequestError extends JwtAuthError {
  * ```
  */
 export class CredentialsMissingError extends JwtAuthError {
+  /** `'CredentialsMissingError'`, for stack traces and logs. */
   override name = 'CredentialsMissingError'
   declare readonly code: 'credentials_missing'
   declare readonly headers: BearerHeaders
@@ -388,6 +407,7 @@ export class CredentialsMissingError extends JwtAuthError {
  * ```
  */
 export class InsufficientScopeError extends JwtAuthError {
+  /** `'InsufficientScopeError'`, for stack traces and logs. */
   override name = 'InsufficientScopeError'
   declare readonly code: InsufficientScopeErrorCode
   declare readonly headers: BearerHeaders
@@ -435,6 +455,7 @@ export class InsufficientScopeError extends JwtAuthError {
  * ```
  */
 export class RefreshTokenError extends JwtAuthError {
+  /** `'RefreshTokenError'`, for stack traces and logs. */
   override name = 'RefreshTokenError'
   declare readonly code: RefreshTokenErrorCode
 
@@ -464,6 +485,7 @@ export class RefreshTokenError extends JwtAuthError {
  * ```
  */
 export class ServiceUnavailableError extends JwtAuthError {
+  /** `'ServiceUnavailableError'`, for stack traces and logs. */
   override name = 'ServiceUnavailableError'
   declare readonly code: ServiceUnavailableErrorCode
   declare readonly retryAfter: number
@@ -497,6 +519,7 @@ export function fail(code: InvalidTokenErrorCode, message: string, claim?: strin
  * ```
  */
 export class JwtSetupError extends TypeError {
+  /** `'JwtSetupError'`: a stack trace then says it is a setup mistake, not a refused request. */
   override name = 'JwtSetupError'
   /** The option, argument or key at fault: `secret`, `audience`, `cache.max`, … */
   readonly option: string

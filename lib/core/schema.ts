@@ -21,6 +21,7 @@ import { fail, setupError } from './errors'
  * ```
  */
 export interface StandardSchemaV1<Input = unknown, Output = Input> {
+  /** The Standard Schema properties: a name no validator's own API uses, so both fit on one object. */
   readonly '~standard': StandardSchemaV1Props<Input, Output>
 }
 
@@ -38,12 +39,19 @@ export interface StandardSchemaV1<Input = unknown, Output = Input> {
  * ```
  */
 export interface StandardSchemaV1Props<Input = unknown, Output = Input> {
+  /** The version number of the standard; anything but 1 is refused at setup. */
   readonly version: 1
+  /** The vendor name of the schema library (`'zod'`, `'valibot'`, …). */
   readonly vendor: string
+  /**
+   * Validates unknown input values. It is called with the payload alone: this package
+   * passes no options, so that a schema behaves as it does everywhere else.
+   */
   readonly validate: (
     value: unknown,
     options?: StandardSchemaV1Options,
   ) => StandardSchemaV1Result<Output> | Promise<StandardSchemaV1Result<Output>>
+  /** Inferred types associated with the schema; {@link InferClaims} reads `req.user`'s type here. */
   readonly types?: StandardSchemaV1Types<Input, Output> | undefined
 }
 
@@ -57,6 +65,7 @@ export interface StandardSchemaV1Props<Input = unknown, Output = Input> {
  * ```
  */
 export interface StandardSchemaV1Options {
+  /** Explicit support for additional vendor-specific parameters, if needed. */
   readonly libraryOptions?: Record<string, unknown> | undefined
 }
 
@@ -70,8 +79,16 @@ export interface StandardSchemaV1Options {
  * ```
  */
 export type StandardSchemaV1Result<Output> =
-  | { readonly value: Output; readonly issues?: undefined }
-  | { readonly issues: ReadonlyArray<StandardSchemaV1Issue> }
+  | {
+      /** The typed output value: what the verifier returns and `req.user` holds. */
+      readonly value: Output
+      /** The absence of issues indicates success. */
+      readonly issues?: undefined
+    }
+  | {
+      /** The issues of failed validation; the first one's path names the refused claim. */
+      readonly issues: ReadonlyArray<StandardSchemaV1Issue>
+    }
 
 /**
  * One problem a validator found, and where.
@@ -83,8 +100,21 @@ export type StandardSchemaV1Result<Output> =
  * ```
  */
 export interface StandardSchemaV1Issue {
+  /**
+   * The error message of the issue. Never repeated in a refusal: validators quote the
+   * offending value in it, and a value from a token must not be echoed.
+   */
   readonly message: string
-  readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined
+  /** The path of the issue, if any: what the refusal's message and `claim` are made of. */
+  readonly path?:
+    | ReadonlyArray<
+        | PropertyKey
+        | {
+            /** The key representing a path segment. */
+            readonly key: PropertyKey
+          }
+      >
+    | undefined
 }
 
 /**
@@ -97,7 +127,9 @@ export interface StandardSchemaV1Issue {
  * ```
  */
 export interface StandardSchemaV1Types<Input = unknown, Output = Input> {
+  /** The input type of the schema. */
   readonly input: Input
+  /** The output type of the schema. */
   readonly output: Output
 }
 
@@ -140,9 +172,15 @@ export type InferClaims<S extends ClaimsSchema> = NonNullable<S['~standard']['ty
  * type Mode = SchemaMode<typeof v.object({})> // 'sync'
  * ```
  */
-export type SchemaMode<S extends ClaimsSchema> = S extends { readonly async: true }
+export type SchemaMode<S extends ClaimsSchema> = S extends {
+  /** A schema that can only answer with a promise says so (valibot's `objectAsync`). */
+  readonly async: true
+}
   ? 'async'
-  : S extends { readonly async: false }
+  : S extends {
+        /** A schema that never answers with a promise says so (valibot's `object`). */
+        readonly async: false
+      }
     ? 'sync'
     : [ReturnType<S['~standard']['validate']>] extends [PromiseLike<unknown>]
       ? 'async'

@@ -51,8 +51,11 @@ export interface JwtPayload extends JwtClaims {
  * ```
  */
 export interface JwtHeader {
+  /** The algorithm the token names; it must be one the verifier allows, compared exactly. */
   alg: string
+  /** The media type: `JWT` in the tokens this package signs; never checked, as RFC 7519 makes it optional. */
   typ?: string
+  /** The id of the signing key: it chooses among the keys configured (a ring, a JWK Set), never adds one. */
   kid?: string
   [parameter: string]: unknown
 }

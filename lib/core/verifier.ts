@@ -74,8 +74,11 @@ export type MaybeAsyncVerifier<P extends object = JwtPayload> = (
  * ```
  */
 export type SchemaVerifier<S extends ClaimsSchema> = {
+  /** A schema that never answers with a promise: the claims, at once. */
   sync: Verifier<InferClaims<S>>
+  /** A schema that always does: a promise of the claims. */
   async: AsyncVerifier<InferClaims<S>>
+  /** A schema whose types allow both: await the result. */
   either: MaybeAsyncVerifier<InferClaims<S>>
 }[SchemaMode<S>]
 

@@ -13,8 +13,11 @@ import { JwtAuthError } from '../core/errors'
  * ```
  */
 export interface AuthErrorBody {
+  /** The RFC 6750 (or RFC 6749) `error` attribute; absent, as in the challenge, when no credentials were sent. */
   error?: string
+  /** The error's message: short, and it never contains the token. */
   error_description: string
+  /** The {@link JwtAuthErrorCode}, finer than `error`: what a client switches on. */
   code: string
 }
 

@@ -14,15 +14,25 @@ import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto'
 export interface Jwk {
   /** Required, so that an options object can never be mistaken for a key. */
   kty: string
+  /** The key id: a token's `kid` header selects the key by it. */
   kid?: string
+  /** The one algorithm the key serves (RFC 7517 §4.4): binding, a token naming another is refused. */
   alg?: string
+  /** `sig` or absent: a key published for encryption (`enc`) never verifies a token. */
   use?: string
+  /** The operations the key allows; when given, it must include `sign` or `verify` for that use. */
   key_ops?: string[]
+  /** The curve of an `EC` (`P-256`, `P-384`, `P-521`) or `OKP` (`Ed25519`) key. */
   crv?: string
+  /** The x coordinate of an `EC` key, or the public key of an `OKP` key, base64url. */
   x?: string
+  /** The y coordinate of an `EC` key, base64url. */
   y?: string
+  /** The modulus of an `RSA` key, base64url. */
   n?: string
+  /** The public exponent of an `RSA` key, base64url. */
   e?: string
+  /** The private part, base64url: present only in a private JWK, which can sign. Never publish it. */
   d?: string
   [member: string]: unknown
 }
@@ -39,6 +49,10 @@ export interface Jwk {
  * ```
  */
 export interface JwkSet {
+  /**
+   * The keys, told apart by `kid`. In a fetched set, a key this package cannot use (an
+   * encryption key, an `oct` secret) is left out rather than failing the whole set.
+   */
   keys: Jwk[]
 }
 

@@ -48,6 +48,10 @@ declare const remoteKeySetBrand: unique symbol
 export interface RemoteKeySet {
   /** The URL the set is fetched from. */
   readonly url: string
+  /**
+   * A brand no other object has: a plain `{ url }` is not a key set, so only
+   * {@link remoteKeySet}, which checks the URL and sets up the cache, can make one.
+   */
   readonly [remoteKeySetBrand]: true
 }
 

@@ -20,8 +20,26 @@ import type { Secret } from './secret'
  * ```
  */
 export type RingKey =
-  | { kid: string; alg: HmacAlgorithm; key: Secret; default?: boolean }
-  | { kid: string; alg: AsymmetricAlgorithm; key: AsymmetricKey; default?: boolean }
+  | {
+      /** The key id, written into the tokens the key signs and looked up in the ones it verifies. */
+      kid: string
+      /** The one HMAC algorithm the secret serves: bound here, never read from a token. */
+      alg: HmacAlgorithm
+      /** The secret, as long as `alg` needs (32, 48 or 64 bytes). */
+      key: Secret
+      /** Whether the key verifies tokens that carry no `kid`; at most one key of a ring. */
+      default?: boolean
+    }
+  | {
+      /** The key id, written into the tokens the key signs and looked up in the ones it verifies. */
+      kid: string
+      /** The one public-key algorithm the key serves: bound here, never guessed from the key. */
+      alg: AsymmetricAlgorithm
+      /** A private key signs (and verifies); a public key only verifies. */
+      key: AsymmetricKey
+      /** Whether the key verifies tokens that carry no `kid`; at most one key of a ring. */
+      default?: boolean
+    }
 
 /**
  * Several keys, each with its `kid` and bound to one algorithm: the first signs,

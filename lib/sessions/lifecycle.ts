@@ -55,7 +55,9 @@ export type ClaimsSource = (
  * ```
  */
 export interface ReuseEvent {
+  /** The subject whose session it was: whose account to look at. */
   readonly sub: string
+  /** The id of the session just ended, as the access tokens' `sid` claim carries it. */
   readonly sid: string
   /** When it was seen, on the store's clock. */
   readonly at: Date
@@ -128,10 +130,18 @@ export interface SessionsOptions extends Omit<VerifyOptions, 'currentDate' | 'su
  * ```
  */
 export interface IssuedTokens {
+  /** A JWT that `authenticate()` (or `jwtAuth` with the same key) accepts, until it expires. */
   accessToken: string
+  /**
+   * Opaque, not a JWT: good for one refresh, after which it is retired and a second use
+   * ends the session. Give it to the client alone (or in an HttpOnly cookie), never log it.
+   */
   refreshToken: string
+  /** Always `'Bearer'`, the RFC 6749 token type, for clients that check it. */
   tokenType: 'Bearer'
+  /** Seconds until the access token expires: `accessTokenLifetime`. */
   expiresIn: number
+  /** Seconds until the session ends unless refreshed: the nearer of its idle and absolute expiry. */
   refreshExpiresIn: number
 }
 

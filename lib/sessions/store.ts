@@ -36,10 +36,15 @@ export const FORGET_ENDED_AFTER_MS = 86_400_000
  * ```
  */
 export interface StoreSettings {
+  /** How long an access token lives: a revocation need not outlast it. */
   readonly accessTokenLifetime: number
+  /** The verifiers' leeway, which an expired token may still pass by: revocations keep it too. */
   readonly clockTolerance: number
+  /** How long a session lives from login, however much it is used. */
   readonly refreshTokenLifetime: number
+  /** How long a session may go unused before it ends. */
   readonly refreshIdleTimeout: number
+  /** How long a just-retired refresh token still rotates instead of counting as reuse. */
   readonly reuseGrace: number
 }
 
@@ -72,8 +77,11 @@ export interface SessionStore {
  * ```
  */
 export interface AccessTokenFacts {
+  /** The subject: `revokeSubject` and `claimsChanged` refuse by it. */
   readonly sub: string
+  /** The session the token was issued for: ending the session refuses it. */
   readonly sid: string
+  /** The token's id: `revokeToken` refuses by it. */
   readonly jti: string
   /** The issue stamp (the `ist` claim). */
   readonly ist: number
@@ -116,15 +124,25 @@ export type RevocationVerdict = 'ok' | 'revoked' | 'stale' | 'unavailable'
  */
 export type RotateOutcome =
   | {
+      /** The presented token was current (or within the grace period) and is now retired. */
       readonly status: 'rotated'
+      /** The session's subject, for the new access token's claims. */
       readonly sub: string
       /** The issue stamp for the access token issued with `next`. */
       readonly stamp: number
       /** When the session ends unless used again (ms): the nearer of idle and absolute expiry. */
       readonly refreshExpiresAt: number
     }
-  | { readonly status: 'reused'; readonly sub: string }
-  | { readonly status: 'expired' | 'revoked' | 'invalid' }
+  | {
+      /** A retired token came back: the store has already ended the session. */
+      readonly status: 'reused'
+      /** The session's subject, for `onReuse`. */
+      readonly sub: string
+    }
+  | {
+      /** No live session to rotate; see the list above for each. */
+      readonly status: 'expired' | 'revoked' | 'invalid'
+    }
 
 /**
  * A session as the sessions layer names it to the store: its id and the hash of the
@@ -137,7 +155,12 @@ export type RotateOutcome =
  * ```
  */
 export interface SessionKey {
+  /** The session id the store chose; it is also in every access token, so it proves nothing alone. */
   readonly sid: string
+  /**
+   * The hash of the family secret, which only the session's refresh tokens hold: it tells
+   * a retired token of the session from a made-up one that merely knows the `sid`.
+   */
   readonly family: string
 }
 
@@ -168,16 +191,32 @@ export interface SessionBackend {
    * revocation stamp of `sub`), and when the session ends unless used (ms).
    */
   createSession(session: {
+    /** The subject who logged in. */
     readonly sub: string
+    /** The hash of the session's family secret (see {@link SessionKey}). */
     readonly family: string
+    /** The hash of the first refresh token's secret. */
     readonly token: string
-  }): Promise<{ readonly sid: string; readonly stamp: number; readonly refreshExpiresAt: number }>
+  }): Promise<{
+    /** The new session's id, chosen by the store: base64url, 8 to 64 characters. */
+    readonly sid: string
+    /** The issue stamp of the session's first access token (its `ist` claim). */
+    readonly stamp: number
+    /** When the session ends unless used (ms): the nearer of idle and absolute expiry. */
+    readonly refreshExpiresAt: number
+  }>
   /** The subject of a live session, or why there is none (read-only). */
-  peek(
-    session: SessionKey,
-  ): Promise<
-    | { readonly status: 'live'; readonly sub: string }
-    | { readonly status: 'expired' | 'revoked' | 'invalid' }
+  peek(session: SessionKey): Promise<
+    | {
+        /** The session can be used. */
+        readonly status: 'live'
+        /** Its subject. */
+        readonly sub: string
+      }
+    | {
+        /** Why there is no live session, as for {@link RotateOutcome}. */
+        readonly status: 'expired' | 'revoked' | 'invalid'
+      }
   >
   /**
    * Refresh: retire `token` and make `next` current, atomically, as
@@ -216,6 +255,8 @@ export interface SessionBackend {
  * ```
  */
 export interface StoreStats {
+  /** Sessions held in this process; 0 for a store that keeps them elsewhere (Redis). */
   readonly sessions: number
+  /** Revocation entries the per-request check reads locally: its memory cost. */
   readonly revocations: number
 }

@@ -35,10 +35,13 @@ export const testSecret: string = generateSecret(64)
  * ```
  */
 export interface TestKeyPair {
+  /** The one algorithm the pair serves: pass it to the app's `algorithms`, which never guesses. */
   readonly alg: AsymmetricAlgorithm
   /** `test-` and the algorithm: a `kid` for a key ring or a JWK Set, if you want one. */
   readonly kid: string
+  /** What the app under test verifies with: give it this, as production gets its public key. */
   readonly publicKey: KeyObject
+  /** What the token helpers sign with; a test rarely needs it itself. */
   readonly privateKey: KeyObject
 }
 

@@ -143,9 +143,15 @@ export interface RedisConnection {
   close(): Promise<void>
 }
 
-/** The command options of node-redis this module sets, on each call. */
+/**
+ * The command options of node-redis this module sets, on each call.
+ *
+ * @inline
+ */
 export interface NodeRedisCommandOptions {
+  /** Replies in RESP2 shapes and text as strings, whatever type mapping the client has. */
   typeMapping?: Record<number, unknown> | undefined
+  /** Withdraws a command still queued when its time is up, rather than sending it late. */
   abortSignal?: AbortSignal | undefined
 }
 
@@ -159,11 +165,17 @@ export interface NodeRedisCommandOptions {
  * ```
  */
 export interface NodeRedisClientLike {
+  /** Checked at setup: a client not connected yet is refused there, not on the first request. */
   readonly isOpen: boolean
+  /** Every command goes through this one raw method, so no command helper's version matters. */
   sendCommand(args: readonly string[], options?: NodeRedisCommandOptions): Promise<unknown>
+  /** A copy with the same options, for the blocking reads that must not hold up this client. */
   duplicate(): NodeRedisClientLike
+  /** Connects a copy made by `duplicate`; the application's own client is never connected here. */
   connect(): Promise<unknown>
+  /** Ends a copy at once; the application's own client is never ended here. */
   destroy(): void
+  /** On a copy only: an `error` event nobody listens to would end the process. */
   on(event: 'error', listener: (error: unknown) => void): unknown
 }
 
@@ -177,16 +189,26 @@ export interface NodeRedisClientLike {
  * ```
  */
 export interface IoRedisClientLike {
+  /** Checked at setup: a client that has been closed (`'end'`) is refused there. */
   readonly status: string
+  /** Read at setup, for the two options that would change what the store reads and writes. */
   readonly options: {
+    /** Must be unset: ioredis would prefix the store's keys behind its back. */
     readonly keyPrefix?: string | undefined
+    /** Must not be `true`: it turns the integer replies the scripts give into strings. */
     readonly stringNumbers?: boolean | undefined
   }
+  /** Every command goes through this one raw method, so no command helper's version matters. */
   call(command: string, ...args: string[]): Promise<unknown>
+  /** A copy with the same options, for the blocking reads that must not hold up this client. */
   duplicate(overrides?: { disconnectTimeout?: number }): IoRedisClientLike
+  /** Connects a copy that inherited `lazyConnect`; the application's client is left alone. */
   connect(): Promise<unknown>
+  /** Ends a copy; the application's own client is never ended here. */
   disconnect(): void
+  /** On a copy only, so that its connection errors are handled rather than thrown. */
   on(event: 'error', listener: (error: unknown) => void): unknown
+  /** On a copy only: `'ready'` once it can be used, `'end'` when it gave up connecting. */
   once(event: 'ready' | 'end', listener: () => void): unknown
 }
 
