@@ -202,6 +202,19 @@ describe.each(CLIENT_FAMILIES)('%s', (_name, connect: Connect) => {
     }
   })
 
+  test('a blocked event loop is not taken for an outage: no 503 when it frees up', async () => {
+    const a = await instance(server.url)
+    const tokens = await a.sessions.issue('bob')
+    expect(await a.access(tokens.accessToken)).toEqual({ status: 200 })
+    // Longer than maxStaleness (1 s), with Redis healthy all along.
+    const until = Date.now() + 1_500
+    while (Date.now() < until) {
+      // busy: no timer, no I/O, no read of the feed can run
+    }
+    expect(await a.access(tokens.accessToken)).toEqual({ status: 200 })
+    expect(await a.access(tokens.accessToken)).toEqual({ status: 200 })
+  })
+
   test("whenStale: 'accept' keeps answering from the mirror while cut off", async () => {
     const proxy = await startProxy(server.port)
     try {

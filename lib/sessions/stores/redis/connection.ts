@@ -469,7 +469,10 @@ const TIMED_OUT = new Error('timed out')
  */
 function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(TIMED_OUT), ms)
+    // The rejection waits for the check phase: timers run before the poll phase of a
+    // turn, so after a blocked event loop a reply already in the socket would otherwise
+    // lose to its own deadline, and a healthy server would look like a dead one.
+    const timer = setTimeout(() => setImmediate(() => reject(TIMED_OUT)), ms)
     work.then(
       (value) => {
         clearTimeout(timer)
