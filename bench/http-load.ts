@@ -158,6 +158,10 @@ export async function load(
       client.setRequests(shares[next++ % shares.length] as autocannon.Request[]),
   })
   const used = process.cpuUsage(loadBefore)
+  // A server that died would only show as connection errors, round after round.
+  if (server.child.exitCode !== null || server.child.signalCode !== null) {
+    throw new Error(`${server.name} server exited`)
+  }
   // A refused request means the server is not doing what it claims: stop. Timeouts
   // on an overloaded machine are counted and shown instead.
   if (result.non2xx > 0) throw new Error(`${server.name}: ${result.non2xx} non-2xx responses`)
