@@ -1,10 +1,11 @@
 /**
  * One server of `npm run bench:sessions`, started by bench/sessions.ts in its own
- * process: `sessions-server.ts <variant>`, with `BENCH_REDIS_URL` and `BENCH_REDIS_PREFIX`
- * in its environment. Every variant answers `GET /invoices` as bench/server.ts does;
+ * process: `sessions-server.ts <variant>`, with `BENCH_REDIS_URL`, `BENCH_REDIS_PREFIX` and
+ * `BENCH_HELD_REVOCATIONS` in its environment. Every variant answers `GET /invoices` as bench/server.ts does;
  * they differ only in what checks the token first. A Redis variant prints its port only
  * once it is ready to serve (its mirror loaded, its client connected).
  */
+import { randomBytes } from 'node:crypto'
 import express from 'express'
 import { createClient } from 'redis'
 import {
@@ -47,6 +48,7 @@ async function createSessionApp(
   variant: SessionVariant,
   url: string,
   prefix: string,
+  held: number,
 ): Promise<{ app: express.Express; close: () => Promise<void> }> {
   if (variant === 'express' || variant === 'jwtAuth') {
     return { app: createApp(variant), close: async () => {} }
@@ -55,6 +57,12 @@ async function createSessionApp(
   if (variant === 'sessions-memory') {
     // Made before the bench issues its tokens: the store refuses tokens stamped before it.
     const sessions = createSessions({ secret: SECRET, store: memoryStore() })
+    // As many revocations of other tokens as the Redis server's mirror gets from the
+    // feed, so both look up in maps of the same size.
+    const exp = Math.floor(Date.now() / 1000) + 900
+    for (let i = 0; i < held; i++) {
+      await sessions.revokeToken({ jti: randomBytes(16).toString('base64url'), exp })
+    }
     app.use(sessions.authenticate())
     app.get('/invoices', requireFeature('invoicing'), invoices)
     app.use(refusals)
@@ -98,7 +106,8 @@ if (require.main === module) {
   }
   const url = process.env.BENCH_REDIS_URL ?? ''
   const prefix = process.env.BENCH_REDIS_PREFIX ?? ''
-  createSessionApp(variant, url, prefix).then(
+  const held = Number(process.env.BENCH_HELD_REVOCATIONS ?? 0)
+  createSessionApp(variant, url, prefix, held).then(
     ({ app, close }) => serve(app, close),
     (error: unknown) => {
       console.error(error)

@@ -53,7 +53,6 @@ import {
   machineNote,
   measureSync,
   median,
-  medianRatio,
   SECRET,
   spread,
 } from './harness'
@@ -238,7 +237,11 @@ async function main(): Promise<void> {
   closers.push(() => redis.stop())
 
   // The HTTP servers first: the memory-store server must predate the tokens' stamps.
-  const env = { BENCH_REDIS_URL: redis.url, BENCH_REDIS_PREFIX: PREFIX }
+  const env = {
+    BENCH_REDIS_URL: redis.url,
+    BENCH_REDIS_PREFIX: PREFIX,
+    BENCH_HELD_REVOCATIONS: String(KNOBS.held),
+  }
   const servers: Server[] = []
   closers.push(() => stopServers(servers))
   for (const variant of PARTS.has('http') ? SESSION_VARIANTS : []) {
@@ -656,37 +659,43 @@ async function httpThroughput(
       (pin
         ? 'servers on core 1, the load generator and redis-server on core 0 (taskset).'
         : 'not pinned (no taskset).') +
-      ' Ratios are to jwtAuth + requireFeature in the same round.\n',
+      ` Both authenticate() servers hold ${fmtInt(KNOBS.held)} revocations of other tokens (the Redis one from the feed, ` +
+      `the memory one made at its start), and the naive check's Redis holds as many keys. ` +
+      "Ratios are to jwtAuth + requireFeature in the same round; the CPU ratio divides jwtAuth's server CPU per request by the server's own.\n",
   )
   out.table('http', httpHead('jwtAuth'), httpRows(servers, LABELS, results, 'jwtAuth'))
-  const ratios = {
-    memory: medianRatio(results.rounds, 'sessions-memory', 'jwtAuth'),
-    redis: medianRatio(results.rounds, 'sessions-redis', 'jwtAuth'),
-    naive: medianRatio(results.rounds, 'naive-redis', 'jwtAuth'),
+  const variants = { memory: 'sessions-memory', redis: 'sessions-redis', naive: 'naive-redis' }
+  // Each ratio with the quartiles of its per-round values: how far apart the rounds were.
+  const ratioOf = (rounds: readonly Map<string, number>[], variant: string) => {
+    const values = rounds.map(
+      (round) => (round.get(variant) as number) / (round.get('jwtAuth') as number),
+    )
+    return { median: median(values), q1: percentile(values, 0.25), q3: percentile(values, 0.75) }
   }
-  const costs = {
-    memory: medianRatio(results.costRounds, 'sessions-memory', 'jwtAuth'),
-    redis: medianRatio(results.costRounds, 'sessions-redis', 'jwtAuth'),
-    naive: medianRatio(results.costRounds, 'naive-redis', 'jwtAuth'),
-  }
-  out.value('httpRatios', { reqPerSec: ratios, cpuPerRequest: costs })
-  return (['memory', 'redis'] as const).flatMap((store) => {
-    const label = store === 'redis' ? 'Redis' : 'memory'
-    return [
+  const figures = (['memory', 'redis', 'naive'] as const).map((key) => ({
+    key,
+    reqPerSec: ratioOf(results.rounds, variants[key]),
+    cpuPerRequest: ratioOf(results.costRounds, variants[key]),
+  }))
+  out.value('httpRatios', figures)
+  const shown = ({ median: m, q1, q3 }: { median: number; q1: number; q3: number }) =>
+    `${fmtRatio(m)} (quartiles ${q1.toFixed(2)}–${fmtRatio(q3)})`
+  return figures
+    .filter(({ key }) => key !== 'naive')
+    .flatMap(({ key, reqPerSec, cpuPerRequest }) => [
       {
-        name: `HTTP: authenticate() ${label} store ÷ jwtAuth, req/s`,
-        measured: fmtRatio(ratios[store]),
+        name: `HTTP: authenticate() ${key === 'redis' ? 'Redis' : 'memory'} store ÷ jwtAuth, req/s`,
+        measured: shown(reqPerSec),
         wanted: '≥ 0.97×',
-        met: ratios[store] >= 0.97,
+        met: reqPerSec.median >= 0.97,
       },
       {
         name: `HTTP: the same by server CPU per request (jwtAuth's ÷ this)`,
-        measured: fmtRatio(costs[store]),
+        measured: shown(cpuPerRequest),
         wanted: '≥ 0.97×',
-        met: costs[store] >= 0.97,
+        met: cpuPerRequest.median >= 0.97,
       },
-    ]
-  })
+    ])
 }
 
 /**
