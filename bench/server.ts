@@ -19,8 +19,13 @@ export const VARIANTS = [
 ] as const
 export type Variant = (typeof VARIANTS)[number]
 
-const invoices: RequestHandler = (_req, res) => {
+export const invoices: RequestHandler = (_req, res) => {
   res.json({ invoices: [] })
+}
+
+/** Every real application has one; without it Express prints a stack per refusal. */
+export const refusals: ErrorRequestHandler = (err: { status?: number }, _req, res, _next) => {
+  res.status(err.status ?? 500).end()
 }
 
 export function createApp(variant: Variant): express.Express {
@@ -55,23 +60,30 @@ export function createApp(variant: Variant): express.Express {
       app.get('/invoices', invoices)
       break
   }
-  // Every real application has one; without it Express prints a stack per refusal.
-  const refusals: ErrorRequestHandler = (err: { status?: number }, _req, res, _next) => {
-    res.status(err.status ?? 500).end()
-  }
   app.use(refusals)
   return app
+}
+
+/**
+ * Listen on a loopback port chosen by the OS and print it as the first line of output;
+ * end (after `close`) when the parent closes stdin, so no server outlives a benchmark.
+ */
+export function serve(app: express.Express, close: () => Promise<void> = async () => {}): void {
+  const server = app.listen(0, '127.0.0.1', () => {
+    const address = server.address()
+    if (address === null || typeof address === 'string') throw new Error('no TCP address')
+    console.log(String(address.port))
+  })
+  process.stdin.on('end', () =>
+    server.close(() => {
+      void close().finally(() => process.exit(0))
+    }),
+  )
+  process.stdin.resume()
 }
 
 if (require.main === module) {
   const variant = process.argv[2] as Variant
   if (!VARIANTS.includes(variant)) throw new Error(`variant must be one of ${VARIANTS.join(', ')}`)
-  const server = createApp(variant).listen(0, '127.0.0.1', () => {
-    const address = server.address()
-    if (address === null || typeof address === 'string') throw new Error('no TCP address')
-    console.log(String(address.port))
-  })
-  // The parent closes stdin when it is done, so no server outlives the benchmark.
-  process.stdin.on('end', () => server.close(() => process.exit(0)))
-  process.stdin.resume()
+  serve(createApp(variant))
 }
