@@ -32,8 +32,13 @@ interface Cutoff {
  * only what it removes.
  */
 export class RevocationState {
-  private readonly tokens = new Map<string, number>()
-  private readonly sessions = new Map<string, number>()
+  /**
+   * Revoked token ids (`jti`) and session ids (`sid`) in one map: both are 128 random
+   * bits this package made, so they never meet. Empty maps are not asked at all. (A
+   * counting filter in front of the maps was tried, and measured slower: hashing the
+   * ids in JavaScript cost more than the lookups it saved.)
+   */
+  private readonly ids = new Map<string, number>()
   private readonly subjects = new Map<string, Cutoff>()
 
   /**
@@ -43,8 +48,8 @@ export class RevocationState {
   constructor(public floor: number) {}
 
   apply(event: RevocationEvent): void {
-    if (event.kind === 'token') return renew(this.tokens, event.jti, event.until)
-    if (event.kind === 'session') return renew(this.sessions, event.sid, event.until)
+    if (event.kind === 'token') return renew(this.ids, event.jti, event.until)
+    if (event.kind === 'session') return renew(this.ids, event.sid, event.until)
     const cutoff = this.subjects.get(event.sub) ?? { revokedBefore: 0, staleBefore: 0, until: 0 }
     if (event.kind === 'subject') cutoff.revokedBefore = Math.max(cutoff.revokedBefore, event.stamp)
     else cutoff.staleBefore = Math.max(cutoff.staleBefore, event.stamp)
@@ -57,8 +62,10 @@ export class RevocationState {
   /** The verdict for a verified token: `revoked` wins over `stale`. */
   verdict(token: AccessTokenFacts): Exclude<RevocationVerdict, 'unavailable'> {
     if (token.ist < this.floor) return 'revoked'
-    if (this.tokens.has(token.jti) || this.sessions.has(token.sid)) return 'revoked'
-    const cutoff = this.subjects.get(token.sub)
+    const { ids, subjects } = this
+    if (ids.size !== 0 && (ids.has(token.jti) || ids.has(token.sid))) return 'revoked'
+    if (subjects.size === 0) return 'ok'
+    const cutoff = subjects.get(token.sub)
     if (cutoff === undefined) return 'ok'
     if (token.ist <= cutoff.revokedBefore) return 'revoked'
     return token.ist <= cutoff.staleBefore ? 'stale' : 'ok'
@@ -66,14 +73,13 @@ export class RevocationState {
 
   /** Forget every entry whose `until` is past. */
   sweep(now: number): void {
-    sweepMap(this.tokens, now, (until) => until)
-    sweepMap(this.sessions, now, (until) => until)
+    sweepMap(this.ids, now, (until) => until)
     sweepMap(this.subjects, now, (cutoff) => cutoff.until)
   }
 
   /** Entries held, for tests and the bench. */
   get size(): number {
-    return this.tokens.size + this.sessions.size + this.subjects.size
+    return this.ids.size + this.subjects.size
   }
 }
 
