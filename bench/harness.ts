@@ -207,6 +207,9 @@ export function perRequest<R>(verify: (token: string) => R): (authorization: str
   return (authorization) => verify(authorization.slice(7))
 }
 
+/** The Node line whose results are the plain `bench/results/<name>.md`: CI's. */
+const BENCH_NODE_LINE = '20'
+
 /**
  * What a bench prints, kept as it goes: the same Markdown on stdout and in
  * `bench/results/<name>.md`, and every table as data in `bench/results/<name>.json`,
@@ -243,8 +246,12 @@ export class BenchReport {
   save(): string[] {
     const dir = join(__dirname, '..', '..', 'bench', 'results')
     mkdirSync(dir, { recursive: true })
-    const md = join(dir, `${this.name}.md`)
-    const json = join(dir, `${this.name}.json`)
+    // The machine's own Node line writes `<name>.md`; another line (run with its binary,
+    // such as the ones scripts/node-lines.mjs installs) gets a file of its own.
+    const major = process.versions.node.split('.')[0] as string
+    const base = major === BENCH_NODE_LINE ? this.name : `${this.name}-node${major}`
+    const md = join(dir, `${base}.md`)
+    const json = join(dir, `${base}.json`)
     writeFileSync(
       md,
       `${this.lines

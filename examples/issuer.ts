@@ -1,6 +1,6 @@
 /**
  * An issuer that signs with a private key and publishes the public one as a JWK Set
- * (README, "Keys"). It makes a new key at each start, so that it runs as is; a real
+ * (docs/keys.md). It makes a new key at each start, so that it runs as is; a real
  * issuer loads its keys, for example createPrivateKey(readFileSync('keys/2025-06.pem')).
  */
 import { generateKeyPairSync } from 'node:crypto'

@@ -1,5 +1,5 @@
 /**
- * Rotating the signing secret without logging anyone out (README, "Keys"). JWT_SECRET
+ * Rotating the signing secret without logging anyone out (docs/keys.md). JWT_SECRET
  * is the secret used so far, JWT_SECRET_NEXT the one that replaces it. Run it with
  * both set; it listens like the other examples.
  */

@@ -1,6 +1,6 @@
 /**
  * An API that accepts the tokens of an issuer it does not share a secret with: it
- * verifies them with the public keys the issuer publishes (README, "Keys"). JWKS_URL
+ * verifies them with the public keys the issuer publishes (docs/keys.md). JWKS_URL
  * is where; run examples/issuer.ts on port 4000 for the default.
  */
 import express from 'express'

@@ -1,7 +1,7 @@
 /**
  * `npm run soak`: the example API in its own process, under sustained mixed load on
  * loopback, must answer every request with the status its class expects, never a 5xx,
- * never drop a connection, and keep its memory flat. See README, "Reliability: soak test".
+ * never drop a connection, and keep its memory flat. See bench/README.md, "Soak test".
  *
  * Exit 0 when every check passes, 1 when one fails (or the hard time limit is hit),
  * 2 for a configuration mistake such as a non-loopback SOAK_HOST.

@@ -1116,12 +1116,12 @@ describe('the built jwt-gate executable', () => {
       })
     }
 
-    /** The ```sh blocks of the README's command-line section. */
+    /** docs/cli.md, the command-line tool's page. */
+    const page = () => readFileSync(join(root, 'docs', 'cli.md'), 'utf8')
+
+    /** The ```sh blocks of docs/cli.md. */
     function scripts(): string[] {
-      const readme = readFileSync(join(root, 'README.md'), 'utf8')
-      const start = readme.indexOf('## Command-line tool')
-      const section = readme.slice(start, readme.indexOf('\n## ', start + 1))
-      return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1] ?? '')
+      return [...page().matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1] ?? '')
     }
 
     test('a bare jwt-gate is not on the PATH there', () => {
@@ -1133,7 +1133,7 @@ describe('the built jwt-gate executable', () => {
       expect(result).toMatchObject({ status: 0, stdout: `${pkg.version}\n` })
     })
 
-    test('the README’s secret example runs as written', () => {
+    test('docs/cli.md’s secret example runs as written', () => {
       const [script = ''] = scripts()
       expect(script).toContain('| npx jwt-gate verify -')
       const result = bash(script)
@@ -1143,7 +1143,7 @@ describe('the built jwt-gate executable', () => {
       expect(result.stderr).toMatch(/^warning: not verified/)
     })
 
-    test('the README’s key-pair example runs, with the keys made here rather than by openssl', () => {
+    test('docs/cli.md’s key-pair example runs, with the keys made here rather than by openssl', () => {
       const script = scripts()[1] ?? ''
       expect(script).toMatch(/^openssl genpkey .+ -out private\.pem$/m)
       const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
@@ -1157,10 +1157,8 @@ describe('the built jwt-gate executable', () => {
       expect(JSON.parse(result.stdout)).toMatchObject({ sub: 'alice' })
     })
 
-    test('every command the section shows runs through npx', () => {
-      const readme = readFileSync(join(root, 'README.md'), 'utf8')
-      const start = readme.indexOf('## Command-line tool')
-      const section = readme.slice(start, readme.indexOf('\n## ', start + 1))
+    test('every command the page shows runs through npx', () => {
+      const section = page()
       expect(section.match(BARE_COMMAND)).toBeNull()
       expect(
         section.match(/npx jwt-gate (secret|sign|verify|decode|help|--version)/g)?.length,

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util'
 import request from 'supertest'
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express'
 import { InvalidTokenError, authErrorHandler, jwtAuth, signToken } from 'express-jwt-gate'
@@ -9,6 +10,8 @@ const payload = { userId: 1001, licensedFeatures: ['todos'] }
 const token = signToken(payload, SECRET)
 const bearer = `Bearer ${token}`
 const INVALID_TOKEN = /^Bearer error="invalid_token", error_description="[^"]+"$/
+/** What console.error prints for its first argument: a string as is, anything else inspected. */
+const inspectError = (value: unknown) => (typeof value === 'string' ? value : inspect(value))
 
 failOnUnhandledRejections()
 
@@ -167,6 +170,46 @@ describe.each(EXPRESS_VERSIONS)('jwtAuth on %s', (_version, express) => {
       expect(res.status).toBe(401)
       expect(res.headers['www-authenticate']).toMatch(INVALID_TOKEN)
       expect(res.text).not.toContain('handler ran')
+    })
+
+    // What the quick start says of authErrorHandler: without it, Express's default
+    // handler prints every refusal as if it were a crash, and shows the stack outside
+    // production. Express skips both only when the app's env is 'test' (Jest's NODE_ENV).
+    describe.each(['development', 'production'])('without authErrorHandler, env %s', (env) => {
+      const refuse = async (a: ReturnType<typeof express>) => {
+        a.set('env', env)
+        const log = jest.spyOn(console, 'error').mockImplementation(() => undefined)
+        try {
+          const res = await request(a).get('/').set('Authorization', 'Bearer abc')
+          // Express reports the error to its log on the next turn (setImmediate).
+          await new Promise((resolve) => setImmediate(resolve))
+          return { res, printed: log.mock.calls.map(([first]) => inspectError(first)) }
+        } finally {
+          log.mockRestore()
+        }
+      }
+
+      test("Express's default handler prints every refused request with its stack", async () => {
+        const a = express()
+        a.get('/', jwtAuth(SECRET), (_req, res) => res.send('handler ran'))
+        const { res, printed } = await refuse(a)
+        expect(res.status).toBe(401)
+        expect(printed).toHaveLength(1)
+        expect(printed[0]).toMatch(/^InvalidTokenError: .+\n\s+at /)
+        // The HTML answer shows the stack too, unless the env is production.
+        if (env === 'production') expect(res.text).toContain('<pre>Unauthorized</pre>')
+        else expect(res.text).toMatch(/<pre>InvalidTokenError: .+<br> &nbsp; &nbsp;at /)
+      })
+
+      test('authErrorHandler answers with JSON and prints nothing', async () => {
+        const a = express()
+        a.get('/', jwtAuth(SECRET), (_req, res) => res.send('handler ran'))
+        a.use(authErrorHandler())
+        const { res, printed } = await refuse(a)
+        expect(res.status).toBe(401)
+        expect(res.body).toMatchObject({ code: 'token_malformed' })
+        expect(printed).toEqual([])
+      })
     })
   })
 
