@@ -50,5 +50,6 @@ export function signToken(
   options?: SignOptions,
 ): string {
   const setup = readSignOptions(options, 'signToken')
-  return tokenSigner(createSigningKey(key, setup.algorithm, setup.keyId), setup)(payload)
+  const once = createSigningKey(key, setup.algorithm, setup.keyId, 'once')
+  return tokenSigner(once, setup)(payload)
 }

@@ -23,7 +23,7 @@ import {
   singleKeyAlgorithms,
   type KeyTable,
 } from './select'
-import { hmacSigningKey, hmacVerificationKey } from './symmetric'
+import { hmacSigningKey, hmacVerificationKey, type KeyUses } from './symmetric'
 
 /**
  * Whatever signs or verifies tokens locally: an HMAC {@link Secret}, an
@@ -114,6 +114,7 @@ export function createSigningKey(
   source: unknown,
   algorithm: unknown,
   keyId: string | undefined,
+  uses: KeyUses = 'many',
 ): SigningKey {
   if (isRemoteKeySet(source)) {
     throw setupError(
@@ -135,10 +136,10 @@ export function createSigningKey(
         `keyId ${JSON.stringify(keyId)} contradicts the ring's first key ${JSON.stringify(first.kid)}; leave keyId out, the ring decides`,
       )
     }
-    return signingKey(first.key, first.alg, first.kid, keyName(first.kid))
+    return signingKey(first.key, first.alg, first.kid, keyName(first.kid), uses)
   }
   const alg = algorithm === undefined ? 'HS256' : readAlgorithm(algorithm, 'algorithm')
-  return signingKey(source, alg, keyId, isHmacAlgorithm(alg) ? 'secret' : 'key')
+  return signingKey(source, alg, keyId, isHmacAlgorithm(alg) ? 'secret' : 'key', uses)
 }
 
 function signingKey(
@@ -146,8 +147,9 @@ function signingKey(
   alg: Algorithm,
   kid: string | undefined,
   what: string,
+  uses: KeyUses,
 ): SigningKey {
   return isHmacAlgorithm(alg)
-    ? hmacSigningKey(secretBytes(key, what), alg, kid, what)
+    ? hmacSigningKey(secretBytes(key, what), alg, kid, what, uses)
     : asymmetricSigningKey(key, alg, kid, what)
 }

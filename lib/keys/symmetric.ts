@@ -17,15 +17,25 @@ export function hmacVerificationKey(
   }
 }
 
+/**
+ * How often a prepared key will be used: `'once'` (the one-call `signToken`) skips the
+ * scratch buffers that make each later MAC cheap, since there is no later MAC to pay
+ * them back; `'many'` (a prepared signer) builds them.
+ */
+export type KeyUses = 'once' | 'many'
+
 /** Prepare an HMAC key (bytes from `secretBytes`) to sign under one algorithm. */
 export function hmacSigningKey(
   bytes: Buffer,
   alg: HmacAlgorithm,
   kid: string | undefined,
   option: string,
+  uses: KeyUses = 'many',
 ): SigningKey {
   checkSecretLength(bytes, alg, option)
-  return { alg, kid, sign: createMac(HMAC_HASH[alg], bytes) }
+  const sign =
+    uses === 'once' ? createMac(HMAC_HASH[alg], bytes, null) : createMac(HMAC_HASH[alg], bytes)
+  return { alg, kid, sign }
 }
 
 /**
