@@ -7,7 +7,9 @@
  *   git worktree add /tmp/before <commit> && (cd /tmp/before && npm ci && npm run build)
  *   npm run bench:compare -- /tmp/before/dist
  *
- * Knobs: BENCH_ROUNDS (default 9), BENCH_MS per candidate per round (default 300).
+ * Knobs: BENCH_ROUNDS (default 9), BENCH_MS per candidate per round (default 300),
+ * BENCH_COMPARE_LABEL: how the results name the other build (default "another build"; the
+ * results never print its folder, which names a path of the machine that ran them).
  */
 import { createRequire } from 'node:module'
 import { resolve } from 'node:path'
@@ -54,7 +56,8 @@ function main(): void {
   const after = load(resolve(__dirname, '..', '..', 'dist', 'index.js')) as Build
   const out = new BenchReport('compare')
   out.log(`# npm run bench:compare — ${machineNote()}, load average ${loadNote()}`)
-  out.log(`${ROUNDS} rounds × ${MS} ms per candidate; other build: ${otherDist}\n`)
+  const label = process.env.BENCH_COMPARE_LABEL ?? 'another build'
+  out.log(`${ROUNDS} rounds × ${MS} ms per candidate; other build: ${label}\n`)
 
   const headers = asAuthorization(makeTokens(10_000))
   const payloads = Array.from({ length: 1000 }, (_, i) => ({
