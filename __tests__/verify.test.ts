@@ -11,6 +11,8 @@ import {
   signInput,
   thrown,
 } from './helpers/tokens'
+import { ASYMMETRIC_ALGORITHMS, pairFor, signWith } from './helpers/keys'
+import { ALPHABET } from './helpers/property'
 
 const at: VerifyOptions = { currentDate: NOW_DATE }
 const valid = { sub: 'alice', iat: NOW, exp: NOW + 600 }
@@ -417,4 +419,72 @@ describe('setup', () => {
     bytes.fill(0)
     expect(verify(createToken()).sub).toBe('alice')
   })
+})
+
+/**
+ * Other spellings of a base64url segment that Node's lenient decoder reads as the same
+ * bytes: padding, the standard alphabet, a spare bit set in the last character.
+ */
+function lenientSpellings(segment: string): string[] {
+  const spellings = [`${segment}=`, `${segment}==`]
+  if (/[-_]/.test(segment)) spellings.push(segment.replace(/-/g, '+').replace(/_/g, '/'))
+  const rem = segment.length % 4
+  if (rem === 2 || rem === 3) {
+    const last = ALPHABET.indexOf(segment.slice(-1))
+    spellings.push(segment.slice(0, -1) + (ALPHABET[last | 1] as string))
+  }
+  for (const spelt of spellings) {
+    expect(Buffer.from(spelt, 'base64url')).toEqual(Buffer.from(segment, 'base64url'))
+  }
+  return spellings
+}
+
+describe('a prepared verifier that has seen the header before', () => {
+  // Its memo holds the header's key, so it checks less of the token before the
+  // signature; what it refuses, and with which code, must not change.
+  test('HMAC: a malformed signature is token_malformed, a wrong one signature_invalid', () => {
+    const verify = createVerifier(SECRET, at)
+    const good = createToken()
+    expect(verify(good).sub).toBe('alice')
+    const [h, p, s] = good.split('.') as [string, string, string]
+    for (const spelt of lenientSpellings(s)) {
+      expect(thrown(() => verify(`${h}.${p}.${spelt}`)).code).toBe('token_malformed')
+    }
+    expect(thrown(() => verify(`${good}.x`)).code).toBe('token_malformed')
+    expect(thrown(() => verify(`${h}.${p}.`)).code).toBe('token_malformed')
+    expect(thrown(() => verify(`${h}.${p}`)).code).toBe('token_malformed')
+    expect(thrown(() => verify(`${h}..${s}`)).code).toBe('token_malformed')
+    expect(thrown(() => verify(createToken({ secret: LONG_SECRET }))).code).toBe(
+      'signature_invalid',
+    )
+    expect(verify(good).sub).toBe('alice')
+  })
+
+  test('HMAC: a payload segment spelt leniently is token_malformed even when its MAC matches', () => {
+    const verify = createVerifier(SECRET, at)
+    const good = createToken()
+    expect(verify(good).sub).toBe('alice')
+    const [h, p] = good.split('.') as [string, string]
+    // Signed by the key's holder over the exact text, so only the spelling is wrong.
+    for (const spelt of lenientSpellings(p)) {
+      expect(thrown(() => verify(signInput(`${h}.${spelt}`))).code).toBe('token_malformed')
+    }
+  })
+
+  test.each(ASYMMETRIC_ALGORITHMS)(
+    '%s: a signature spelt leniently is token_malformed, though it decodes to a valid one',
+    (alg) => {
+      const { publicKey, privateKey } = pairFor(alg)
+      const verify = createVerifier(publicKey, { ...at, algorithms: [alg] })
+      const good = signWith(alg, privateKey)
+      expect(verify(good).sub).toBe('alice')
+      const [h, p, s] = good.split('.') as [string, string, string]
+      for (const spelt of lenientSpellings(s)) {
+        expect(thrown(() => verify(`${h}.${p}.${spelt}`)).code).toBe('token_malformed')
+      }
+      const wrong = `${s.startsWith('A') ? 'B' : 'A'}${s.slice(1)}`
+      expect(thrown(() => verify(`${h}.${p}.${wrong}`)).code).toBe('signature_invalid')
+      expect(verify(good).sub).toBe('alice')
+    },
+  )
 })

@@ -7,6 +7,9 @@ import type { JwtHeader } from './types'
 /** Three non-empty segments of the base64url alphabet, and nothing else. */
 const COMPACT_JWS = new RegExp(`^${BASE64URL_CLASS}+\\.${BASE64URL_CLASS}+\\.${BASE64URL_CLASS}+$`)
 
+/** One non-empty segment of the base64url alphabet. */
+const SEGMENT = new RegExp(`^${BASE64URL_CLASS}+$`)
+
 /** Positions of the two dots of a compact JWS; refuses every other shape. */
 export interface Split {
   readonly firstDot: number
@@ -29,6 +32,15 @@ export function splitToken(token: string): Split {
     fail('token_malformed', 'token segment is not canonical base64url')
   }
   return { firstDot, secondDot }
+}
+
+/**
+ * Whether `token[start, end)` is one strict, canonical base64url segment: what
+ * {@link splitToken} checks of each segment, for a caller that has already vouched for
+ * the other two.
+ */
+export function isSegment(token: string, start: number, end: number): boolean {
+  return SEGMENT.test(token.slice(start, end)) && hasCanonicalTail(token, start, end)
 }
 
 /** Reused decode target: safe because decoding is synchronous and never yields. */

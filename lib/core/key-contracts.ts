@@ -11,6 +11,12 @@ export interface VerificationKey {
   readonly alg: Algorithm
   /** Does `token[secondDot + 1 …]` sign `token[0, secondDot)`? */
   verify(token: string, secondDot: number): boolean
+  /**
+   * True when `verify` compares the signature segment's text with the one it computes
+   * (HMAC), so a match proves that segment canonical base64url; false when it decodes
+   * the segment leniently first (every asymmetric algorithm), so the caller must check.
+   */
+  readonly comparesText: boolean
 }
 
 /** A key prepared for one algorithm, ready to sign. */

@@ -1,8 +1,8 @@
 import { TokenCache } from './cache'
 import { validateClaims, type ClaimRules } from './claims'
 import { fail } from './errors'
-import { checkHeader, decodeJsonObject, splitToken, type Split } from './jws'
-import { boundedMap } from './bounded-map'
+import { checkHeader, decodeJsonObject, isSegment, splitToken, type Split } from './jws'
+import { boundedMap, type BoundedMap } from './bounded-map'
 import type { AsyncKeyResolver, KeyResolver, VerificationKey } from './key-contracts'
 import type { ClaimsCheck, ClaimsSchema, InferClaims, SchemaMode } from './schema'
 import type { JwtClaims, JwtPayload } from './types'
@@ -142,16 +142,58 @@ export function localVerifier(keys: KeyResolver, setup: VerifierSetup): Verifier
       const hit = cachedPayload(cache, token, rules)
       if (hit !== undefined) return hit
     }
-    const parts = splitToken(token)
-    const headerSegment = token.slice(0, parts.firstDot)
-    let key = keyByHeader.get(headerSegment)
-    if (key === undefined) {
-      key = keys.resolve(checkHeader(decodeJsonObject(token, 0, parts.firstDot, 'header')))
-      keyByHeader.set(headerSegment, key)
-    }
-    const payload = checkedPayload(token, parts, key, rules)
+    const firstDot = token.indexOf('.')
+    const secondDot = firstDot < 0 ? -1 : token.indexOf('.', firstDot + 1)
+    const known = secondDot < 0 ? undefined : keyByHeader.get(token.slice(0, firstDot))
+    const payload =
+      known === undefined
+        ? firstSight(token, keys, keyByHeader, rules)
+        : knownHeader(token, { firstDot, secondDot }, known, rules)
     return cache === undefined ? payload : cache.set(token, payload)
   }
+}
+
+/** A header text not in the memo: the whole token checked, the header parsed, its key found. */
+function firstSight(
+  token: string,
+  keys: KeyResolver,
+  keyByHeader: BoundedMap<string, VerificationKey>,
+  rules: ClaimRules,
+): Record<string, unknown> {
+  const parts = splitToken(token)
+  const key = keys.resolve(checkHeader(decodeJsonObject(token, 0, parts.firstDot, 'header')))
+  keyByHeader.set(token.slice(0, parts.firstDot), key)
+  return checkedPayload(token, parts, key, rules)
+}
+
+/**
+ * A header text the memo holds, so that segment is known good. An HMAC that matches
+ * is text equal to our own MAC, canonical base64url by construction, so only the
+ * payload segment is left to check (and an asymmetric signature, which is decoded
+ * leniently before it is verified). A token that fails any of this is checked as a
+ * whole first, so its code is what {@link splitToken} would have said before any
+ * signature: `token_malformed` comes before `signature_invalid`.
+ */
+function knownHeader(
+  token: string,
+  parts: Split,
+  key: VerificationKey,
+  rules: ClaimRules,
+): Record<string, unknown> {
+  const { firstDot, secondDot } = parts
+  if (
+    !isSegment(token, firstDot + 1, secondDot) ||
+    (!key.comparesText && !isSegment(token, secondDot + 1, token.length))
+  ) {
+    splitToken(token)
+  }
+  if (!key.verify(token, secondDot)) {
+    splitToken(token)
+    fail('signature_invalid', 'signature invalid')
+  }
+  const payload = decodeJsonObject(token, firstDot + 1, secondDot, 'payload')
+  validateClaims(payload, rules)
+  return payload
 }
 
 /**

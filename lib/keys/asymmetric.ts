@@ -202,6 +202,7 @@ export function asymmetricVerificationKey(
   const half = length / 2
   return {
     alg,
+    comparesText: false,
     verify(token, secondDot) {
       const signature = Buffer.from(token.slice(secondDot + 1), 'base64url')
       if (signature.length !== length) return false

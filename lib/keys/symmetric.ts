@@ -14,6 +14,7 @@ export function hmacVerificationKey(
   return {
     alg,
     verify: (token, secondDot) => macMatches(mac(token.slice(0, secondDot)), token, secondDot + 1),
+    comparesText: true,
   }
 }
 
