@@ -215,6 +215,25 @@ describe.each(CLIENT_FAMILIES)('%s', (_name, connect: Connect) => {
     expect(await a.access(tokens.accessToken)).toEqual({ status: 200 })
   })
 
+  test("a blocked event loop does not skew the server's clock: refreshes go on", async () => {
+    const a = await instance(server.url)
+    const tokens = await a.sessions.issue('bob')
+    await sleep(600) // a few reads of the feed, each with the server's TIME, on time
+    // The read outstanding now is answered while the loop is blocked, and its TIME is
+    // read 1 s late: an instance that took it at its word would think the server 1 s
+    // behind, and every refresh's deadline (150 ms) already past.
+    const until = Date.now() + 1_200
+    while (Date.now() < until) {
+      // busy, as a synchronous job or a long GC would be
+    }
+    await sleep(20) // the late reply is read
+    const refreshed = await a.sessions.refresh(tokens.refreshToken)
+    expect(await a.access(refreshed.accessToken)).toEqual({ status: 200 })
+    await expect(a.sessions.refresh(refreshed.refreshToken)).resolves.toMatchObject({
+      tokenType: 'Bearer',
+    })
+  })
+
   test("whenStale: 'accept' keeps answering from the mirror while cut off", async () => {
     const proxy = await startProxy(server.port)
     try {

@@ -3,6 +3,7 @@ import { RevocationState, type RevocationEvent } from '../../revocations'
 import type { AccessTokenFacts, RevocationVerdict } from '../../store'
 import type { RedisConnection, RedisReply } from './connection'
 import type { KeyLayout } from './keys'
+import { ServerClock } from './clock'
 
 /** How the mirror is set up: the store's settings it needs, in milliseconds. */
 export interface MirrorSettings {
@@ -53,8 +54,8 @@ export class FeedMirror {
   /** `performance.now()` of the last read that came back, and of the loop's last turn. */
   private progressAt = -Infinity
   private loopAt = -Infinity
-  /** Server milliseconds minus local `Date.now()`, from the latest `TIME`. */
-  private offset = 0
+  /** The server's clock, read from the `TIME` replies. */
+  private readonly clock = new ServerClock()
   private reader: RedisConnection | undefined
   private closed = false
   private readonly timers: NodeJS.Timeout[] = []
@@ -94,7 +95,7 @@ export class FeedMirror {
 
   /** The server's time now, in milliseconds, as this instance estimates it. */
   serverNow(): number {
-    return Date.now() + this.offset
+    return this.clock.now()
   }
 
   /** The oldest stream id still needed: entries older than the window can go. */
@@ -236,7 +237,7 @@ export class FeedMirror {
   private clockFrom(time: RedisReply): void {
     if (!Array.isArray(time)) return
     const [seconds, micros] = time
-    this.offset = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - Date.now()
+    this.clock.sample(Number(seconds) * 1000 + Math.floor(Number(micros) / 1000))
   }
 }
 
