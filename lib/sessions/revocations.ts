@@ -24,7 +24,7 @@ interface Cutoff {
 
 /**
  * The revocations of the last access-token lifetime, in memory, for the per-request
- * check: three maps and one comparison per request, no I/O. The memory store keeps its
+ * check: at most three map lookups and a few comparisons per request, no I/O. The memory store keeps its
  * state here; the Redis store mirrors its feed into one.
  *
  * Memory is bounded by the rate of revocations, not by the number of users: each entry
