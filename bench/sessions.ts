@@ -138,11 +138,15 @@ const fmtMs = (ms: number) => `${ms.toFixed(2)} ms`
 const fmtNs = (ns: number) => `${Math.round(ns)} ns`
 const fmtMB = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`
 
-/** A full GC (twice: weak references and finalizers), then the heap in use. */
+/**
+ * A full GC (twice: weak references and finalizers), then the heap in use, with the
+ * memory of array buffers (the revocation filters live there, outside the heap).
+ */
 function heap(): number {
   gc?.()
   gc?.()
-  return process.memoryUsage().heapUsed
+  const { heapUsed, arrayBuffers } = process.memoryUsage()
+  return heapUsed + arrayBuffers
 }
 
 /** A minimal request, as sessions.property.test.ts builds it: the header, and the raw list. */
@@ -948,7 +952,7 @@ async function mirrorMemory(
 
   out.log('\n## 5. Memory\n')
   out.log(
-    `**The Redis mirror** (heap after a full GC, \`--expose-gc\`): an instance loading a feed of ` +
+    `**The Redis mirror** (heap and array buffers after a full GC, \`--expose-gc\`): an instance loading a feed of ` +
       `${fmtInt(count)} live revocations (revokeToken, jti shaped as the sessions make them), ` +
       `against one loading an empty feed, each in a process of its own (its client connected), measured as the heap after its ready() minus the heap before it was made.\n`,
   )

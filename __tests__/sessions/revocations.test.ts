@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import fc from 'fast-check'
-import { RevocationState } from '../../lib/sessions/revocations'
+import { RevocationState, slotOf } from '../../lib/sessions/revocations'
 
 const id = () => randomBytes(16).toString('base64url')
 
@@ -68,6 +68,35 @@ describe('RevocationState', () => {
     state.sweep(1)
     expect(state.size).toBe(0)
     expect(state.verdict({ sub: 's', sid: id(), jti: revoked[0] as string, ist: 1 })).toBe('ok')
+  })
+
+  test('ids that share a filter slot are each found until each is swept', () => {
+    // The slot is the ids' last five characters, so these ten share one.
+    const twins = Array.from({ length: 10 }, (_, i) => `twin${i}-AAAAA`)
+    expect(new Set(twins.map(slotOf)).size).toBe(1)
+    const state = new RevocationState(0)
+    twins.forEach((jti, i) => state.apply({ kind: 'token', jti, until: i + 1 }))
+    // A renewal of the last one, to the same expiry.
+    state.apply({ kind: 'token', jti: twins[9] as string, until: 10 })
+    const verdictOf = (jti: string) => state.verdict({ sub: 's', sid: id(), jti, ist: 1 })
+    for (let now = 1; now <= 10; now++) {
+      state.sweep(now)
+      twins.forEach((jti, i) => expect(verdictOf(jti)).toBe(i + 1 > now ? 'revoked' : 'ok'))
+    }
+    state.apply({ kind: 'session', sid: 'late-AAAAA', until: 20 })
+    expect(state.verdict({ sub: 's', sid: 'late-AAAAA', jti: id(), ist: 1 })).toBe('revoked')
+  })
+
+  test('a slot past 255 ids stays full, and every id of it is still found', () => {
+    const crowd = Array.from({ length: 256 }, (_, i) => `crowd${i}-BBBBB`)
+    const state = new RevocationState(0)
+    crowd.forEach((jti, i) => state.apply({ kind: 'token', jti, until: i + 1 }))
+    const verdicts = () => crowd.map((jti) => state.verdict({ sub: 's', sid: id(), jti, ist: 1 }))
+    expect(verdicts().every((verdict) => verdict === 'revoked')).toBe(true)
+    // A count that went on from 255 would have wrapped to 0 at the 256th id, or would
+    // now, with 255 swept and one id still held.
+    state.sweep(255)
+    expect(verdicts()).toEqual(crowd.map((_, i) => (i + 1 > 255 ? 'revoked' : 'ok')))
   })
 
   test('subjects: revoked beats stale; a later cutoff moves it, an earlier one does not', () => {
