@@ -97,7 +97,9 @@ export type { ClaimsSource, IssuedTokens, ReuseEvent, SessionsOptions } from './
 export type { MemoryStoreOptions } from './sessions/stores/memory'
 export type {
   IoRedisClientLike,
+  IoRedisClusterLike,
   NodeRedisClientLike,
+  NodeRedisClusterLike,
   RedisClientLike,
 } from './sessions/stores/redis/connection'
 export type { RedisStoreOptions } from './sessions/stores/redis/store'

@@ -12,6 +12,11 @@ export interface RedisServerOptions {
    * that was acknowledged. Off by default: nothing is written to disk at all.
    */
   persistence?: boolean
+  /**
+   * Start it as a node of a Redis Cluster (`cluster-enabled`), with no slots yet: see
+   * startRedisCluster in redis-cluster.ts. Its cluster bus gets a free port of its own.
+   */
+  cluster?: boolean
   /** How long the server may take to answer its first PING. */
   startTimeoutMs?: number
   /** How long {@link RedisServer.stop} waits after SIGTERM before it sends SIGKILL. */
@@ -33,6 +38,8 @@ export interface RedisServer {
   readonly pid: number
   /** The server's working directory (append-only file, log). */
   readonly dir: string
+  /** The cluster bus port, for a cluster node; undefined otherwise. */
+  readonly busPort: number | undefined
   /** SIGSTOP: the server stops answering, but its connections stay open. */
   pause(): void
   /** SIGCONT, after {@link pause}: the server answers again, pending commands first. */
@@ -81,10 +88,15 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
   const dir = mkdtempSync(join(tmpdir(), 'jwt-gate-redis-'))
   let started: Started | undefined
   let port = 0
+  const busPort = options.cluster === true ? await freePort() : undefined
+  const extra =
+    busPort === undefined ? [] : ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf']
+  if (busPort !== undefined) extra.push('--cluster-port', String(busPort))
   try {
     for (let attempt = 1; started === undefined; attempt++) {
       port = await pickPort()
-      const outcome = await launch(port, dir, options.persistence === true, startTimeoutMs)
+      if (port === busPort) continue
+      const outcome = await launch(port, dir, options.persistence === true, startTimeoutMs, extra)
       if (outcome !== 'port taken') started = outcome
       else if (attempt === PORT_ATTEMPTS) {
         throw new Error(`redis-server: ${PORT_ATTEMPTS} ports in a row were taken`)
@@ -122,6 +134,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
       return current.child.pid as number
     },
     dir,
+    busPort,
     pause: () => signal('SIGSTOP'),
     resume: () => signal('SIGCONT'),
     async kill() {
@@ -137,7 +150,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
       // something else may have taken it meanwhile: retry for a while, on this port only.
       const deadline = Date.now() + startTimeoutMs
       for (;;) {
-        const outcome = await launch(port, dir, persistence, startTimeoutMs)
+        const outcome = await launch(port, dir, persistence, startTimeoutMs, extra)
         if (outcome !== 'port taken') {
           current = outcome
           return
@@ -175,10 +188,11 @@ async function launch(
   dir: string,
   persistence: boolean,
   startTimeoutMs: number,
+  extra: readonly string[],
 ): Promise<Started | 'port taken'> {
   const log = join(dir, 'redis.log')
   rmSync(log, { force: true })
-  const { child, watchdog } = spawnServer(port, dir, persistence, log)
+  const { child, watchdog } = spawnServer(port, dir, persistence, log, extra)
   let spawnError: Error | undefined
   child.once('error', (error) => (spawnError = error))
   const exit = new Promise<void>((resolve) => child.once('exit', () => resolve()))
@@ -229,6 +243,7 @@ function spawnServer(
   dir: string,
   persistence: boolean,
   log: string,
+  extra: readonly string[],
 ): { child: ChildProcess; watchdog: ChildProcess } {
   const args = [
     '--port',
@@ -247,6 +262,7 @@ function spawnServer(
     persistence ? 'yes' : 'no',
     '--appendfsync',
     'always',
+    ...extra,
   ]
   const child = spawn('redis-server', args, { stdio: 'ignore' })
   const watchdog = spawn(

@@ -1,7 +1,7 @@
-import IoRedis6 from 'ioredis'
-import IoRedis5 from 'ioredis5'
-import { createClient as createClient6 } from 'redis'
-import { createClient as createClient5 } from 'redis5'
+import IoRedis6, { Cluster as Cluster6 } from 'ioredis'
+import IoRedis5, { Cluster as Cluster5 } from 'ioredis5'
+import { createClient as createClient6, createCluster as createCluster6 } from 'redis'
+import { createClient as createClient5, createCluster as createCluster5 } from 'redis5'
 import type { RedisClientLike } from 'express-jwt-gate'
 
 /** A connected client of one kind, and how to close it. */
@@ -53,3 +53,47 @@ export const CLIENTS: readonly (readonly [string, Connect])[] = [
 
 /** One client of each family, for the slower tests. */
 export const CLIENT_FAMILIES = CLIENTS.filter(([name]) => name.endsWith('6'))
+
+/** A connected cluster client of one kind, given the address of one node. */
+export type ConnectCluster = (url: string) => Promise<TestClient>
+
+/** Every cluster client kind the store supports, for describe.each. */
+export const CLUSTER_CLIENTS: readonly (readonly [string, ConnectCluster])[] = [
+  [
+    'node-redis 6 cluster',
+    async (url) => {
+      const client = createCluster6({ rootNodes: [{ url }] })
+      client.on('error', ignore)
+      await client.connect()
+      return { client: client as unknown as RedisClientLike, close: () => client.close() }
+    },
+  ],
+  [
+    'node-redis 5 cluster',
+    async (url) => {
+      const client = createCluster5({ rootNodes: [{ url }] })
+      client.on('error', ignore)
+      await client.connect()
+      return { client: client as unknown as RedisClientLike, close: () => client.close() }
+    },
+  ],
+  ['ioredis 6 cluster', (url) => ioRedisCluster(new Cluster6([nodeOf(url)]))],
+  ['ioredis 5 cluster', (url) => ioRedisCluster(new Cluster5([nodeOf(url)]))],
+]
+
+const nodeOf = (url: string) => {
+  const { hostname, port } = new URL(url)
+  return { host: hostname, port: Number(port) }
+}
+
+async function ioRedisCluster(client: Cluster6 | Cluster5): Promise<TestClient> {
+  client.on('error', ignore)
+  await new Promise<void>((resolve) => client.once('ready', () => resolve()))
+  return {
+    client: client as unknown as RedisClientLike,
+    close: () => {
+      client.disconnect()
+      return Promise.resolve()
+    },
+  }
+}

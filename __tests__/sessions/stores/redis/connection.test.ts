@@ -11,6 +11,7 @@ import {
   type RedisClientLike,
   type RedisConnection,
   type RedisReply,
+  routingKey,
 } from '../../../../lib/sessions/stores/redis/connection'
 import { sleep, startRedis, type RedisServer } from '../../../helpers/redis-server'
 
@@ -342,6 +343,18 @@ describe.each(KINDS)('%s', (_name, protocol, connect) => {
   })
 })
 
+test('a cluster routes each command by its first key, and a keyless one anywhere', () => {
+  expect(routingKey(['EVALSHA', 'sha', '2', 'k1', 'k2', 'arg'])).toBe('k1')
+  expect(routingKey(['EVAL', 'return 1', '0', 'arg'])).toBeUndefined()
+  expect(routingKey(['XREAD', 'COUNT', '5', 'BLOCK', '100', 'streams', 'feed', '0-0'])).toBe('feed')
+  expect(routingKey(['XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 'feed', '>'])).toBe('feed')
+  expect(routingKey(['XREAD', 'COUNT', '5'])).toBeUndefined()
+  expect(routingKey(['TIME'])).toBeUndefined()
+  expect(routingKey(['ping'])).toBeUndefined()
+  expect(routingKey(['GET', 'epoch'])).toBe('epoch')
+  expect(routingKey(['XRANGE', 'feed', '-', '+'])).toBe('feed')
+})
+
 describe('redisConnection() refuses what it cannot use, saying how to fix it', () => {
   test.each([
     ['nothing', undefined],
@@ -350,8 +363,8 @@ describe('redisConnection() refuses what it cannot use, saying how to fix it', (
   ])('%s', (_what, client) => {
     expect(() => redisConnection(client as unknown as RedisClientLike)).toThrow(
       new TypeError(
-        'express-jwt-gate: client must be a node-redis client (createClient() of redis 5 or 6) ' +
-          'or an ioredis client (new Redis() of ioredis 5 or 6)',
+        'express-jwt-gate: client must be a node-redis client (createClient() or createCluster() ' +
+          'of redis 5 or 6) or an ioredis client (new Redis() or new Redis.Cluster() of ioredis 5 or 6)',
       ),
     )
   })
@@ -368,18 +381,35 @@ describe('redisConnection() refuses what it cannot use, saying how to fix it', (
     )
   })
 
-  test('cluster clients, of either kind', () => {
-    const message =
-      'express-jwt-gate: Redis cluster clients are not supported yet: pass a client of one ' +
-      'server (createClient() of redis, or new Redis() of ioredis)'
-    const nodeRedis = createCluster({ rootNodes: [{ url: 'redis://127.0.0.1:1' }] })
-    expect(() => redisConnection(nodeRedis as unknown as RedisClientLike)).toThrow(
-      new TypeError(message),
+  test('a node-redis cluster not connected yet', () => {
+    const cluster = createCluster({ rootNodes: [{ url: 'redis://127.0.0.1:1' }] })
+    expect(() => redisConnection(cluster as unknown as RedisClientLike)).toThrow(
+      new TypeError(
+        'express-jwt-gate: the node-redis cluster client is not connected: call ' +
+          'cluster.connect() before passing it',
+      ),
     )
-    const ioRedis = new Cluster([{ host: '127.0.0.1', port: 1 }], { lazyConnect: true })
-    expect(() => redisConnection(ioRedis as unknown as RedisClientLike)).toThrow(
-      new TypeError(message),
+  })
+
+  test('an ioredis cluster: closed, or keyPrefix or stringNumbers in either place', async () => {
+    const nodes = [{ host: '127.0.0.1', port: 1 }]
+    const use = (cluster: Cluster) => () => redisConnection(cluster as unknown as RedisClientLike)
+    expect(use(new Cluster(nodes, { keyPrefix: 'app:', lazyConnect: true }))).toThrow(
+      /^express-jwt-gate: the ioredis client has keyPrefix set/,
     )
+    expect(
+      use(new Cluster(nodes, { redisOptions: { keyPrefix: 'app:' }, lazyConnect: true })),
+    ).toThrow(/^express-jwt-gate: the ioredis client has keyPrefix set/)
+    expect(
+      use(new Cluster(nodes, { redisOptions: { stringNumbers: true }, lazyConnect: true })),
+    ).toThrow(/^express-jwt-gate: the ioredis client has stringNumbers set/)
+    const closed = new Cluster(nodes, { lazyConnect: true })
+    closed.disconnect()
+    await new Promise((settle) => setImmediate(settle))
+    expect(closed.status).toBe('end')
+    expect(use(closed)).toThrow(/^express-jwt-gate: the ioredis client is closed/)
+    // A fine one is taken as a cluster.
+    expect(use(new Cluster(nodes, { lazyConnect: true }))().cluster).toBe(true)
   })
 
   describe('ioredis', () => {

@@ -72,9 +72,11 @@ describe('what the store keeps in Redis', () => {
     const keys = await keysUnder(prefix)
     for (const key of keys)
       expect({ key: key.name, hasTtl: key.ttl > 0 }).toEqual({ key: key.name, hasTtl: true })
-    const kinds = keys.map((k) => k.name.replace(/\{[^}]+\}/, '{tag}').replace(/:s:.*/, ':s:<id>'))
+    const kinds = keys.map((k) =>
+      k.name.replace(/\{(?!feed\})[^}]+\}/, '{tag}').replace(/:s:.*/, ':s:<id>'),
+    )
     expect(new Set(kinds)).toEqual(
-      new Set(['layout:{tag}:u', 'layout:{tag}:s:<id>', 'layout:feed', 'layout:epoch']),
+      new Set(['layout:{tag}:u', 'layout:{tag}:s:<id>', 'layout:{feed}', 'layout:{feed}:epoch']),
     )
     // A subject's record and its sessions: one tag per subject, so one slot.
     const subjects = keys.filter((k) => k.name.endsWith(':u')).map((k) => hashTag(k.name))

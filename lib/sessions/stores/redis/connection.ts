@@ -1,7 +1,8 @@
 /**
  * The one place the Redis store meets the application's own client: node-redis
- * (`redis` 5 or 6) or ioredis (5 or 6), reached through the few members named below, so
- * the package pins no client and installs none.
+ * (`redis` 5 or 6) or ioredis (5 or 6), of one server or of a cluster, reached through
+ * the few members named below, so the package pins no client and installs none. A
+ * cluster client routes each command by its first key (see routingKey).
  *
  * The four clients disagree on reply shapes. node-redis 6 and ioredis 6 speak RESP3 by
  * default, where `HGETALL` and `XREAD` answer with maps: node-redis turns a map into a
@@ -110,6 +111,11 @@ export function prepareScript(source: string): PreparedScript {
  */
 export interface RedisConnection {
   /**
+   * Whether the client is a cluster client: then each command goes to the node of its
+   * first key, and a script may only touch keys of one hash slot.
+   */
+  readonly cluster: boolean
+  /**
    * One command, its reply in RESP2 shapes. Rejects with a {@link RedisCommandError}
    * once `timeoutMs` pass without a reply; for `XREAD BLOCK n`, pass more than `n`. A
    * reply that comes after the timeout is dropped without a trace. A command that timed
@@ -213,17 +219,87 @@ export interface IoRedisClientLike {
 }
 
 /**
- * Either client kind.
+ * The members of a node-redis cluster client (`createCluster()` of `redis` 5 or 6) used
+ * here: as {@link NodeRedisClientLike}, but each command names the key it is routed by.
+ *
+ * @example
+ * ```ts
+ * import { createCluster } from 'redis'
+ * const client: NodeRedisClusterLike = await createCluster({ rootNodes: [{ url }] }).connect()
+ * ```
+ */
+export interface NodeRedisClusterLike {
+  /** Checked at setup: a cluster client not connected yet is refused there. */
+  readonly isOpen: boolean
+  /** One raw command, sent to the node that serves `firstKey` (any node without one). */
+  sendCommand(
+    firstKey: string | undefined,
+    isReadonly: boolean | undefined,
+    args: readonly string[],
+    options?: NodeRedisCommandOptions,
+  ): Promise<unknown>
+  /** A copy with the same options, for the blocking reads that must not hold up this client. */
+  duplicate(): NodeRedisClusterLike
+  /** Connects a copy made by `duplicate`; the application's own client is never connected here. */
+  connect(): Promise<unknown>
+  /** Ends a copy at once; the application's own client is never ended here. */
+  destroy(): void
+  /** On a copy only: an `error` event nobody listens to would end the process. */
+  on(event: 'error', listener: (error: unknown) => void): unknown
+  /** Not called: what tells a cluster client from a client of one server. */
+  nodeClient(node: never): unknown
+}
+
+/**
+ * The members of an ioredis cluster client (`new Redis.Cluster()` of `ioredis` 5 or 6)
+ * used here: as {@link IoRedisClientLike}, with its options where a cluster keeps them.
+ *
+ * @example
+ * ```ts
+ * import { Cluster } from 'ioredis'
+ * const client: IoRedisClusterLike = new Cluster([{ host: '127.0.0.1', port: 7000 }])
+ * ```
+ */
+export interface IoRedisClusterLike {
+  /** What tells a cluster client from a client of one server. */
+  readonly isCluster: true
+  /** Checked at setup: a client that has been closed (`'end'`) is refused there. */
+  readonly status: string
+  /** Read at setup: `keyPrefix` must be unset, and `stringNumbers` not `true`, in either place. */
+  readonly options: {
+    readonly keyPrefix?: string | undefined
+    readonly redisOptions?:
+      | { readonly keyPrefix?: string | undefined; readonly stringNumbers?: boolean | undefined }
+      | undefined
+  }
+  /** Every command goes through this one raw method; ioredis routes it by its keys. */
+  call(command: string, ...args: string[]): Promise<unknown>
+  /** A copy with the same nodes and options, for the blocking reads. */
+  duplicate(startupNodes?: readonly never[], overrides?: object): IoRedisClusterLike
+  /** Connects a copy that inherited `lazyConnect`; the application's client is left alone. */
+  connect(): Promise<unknown>
+  /** Ends a copy; the application's own client is never ended here. */
+  disconnect(): void
+  /** On a copy only, so that its connection errors are handled rather than thrown. */
+  on(event: 'error', listener: (error: unknown) => void): unknown
+  /** On a copy only: `'ready'` once it can be used, `'end'` when it gave up connecting. */
+  once(event: 'ready' | 'end', listener: () => void): unknown
+}
+
+/**
+ * Any client kind: node-redis or ioredis, of one server or of a cluster.
  *
  * @example
  * ```ts
  * function redisStore(options: { client: RedisClientLike }) {}
  * ```
  */
-export type RedisClientLike = NodeRedisClientLike | IoRedisClientLike
+export type RedisClientLike =
+  NodeRedisClientLike | IoRedisClientLike | NodeRedisClusterLike | IoRedisClusterLike
 
 /** How one client kind sends, duplicates and ends; the rest is shared. */
 interface Driver {
+  readonly cluster: boolean
   /** `signal` withdraws a command still waiting to be written (node-redis only). */
   send(args: readonly string[], signal: AbortSignal): Promise<unknown>
   /** A connected copy; rejects (leaving nothing open) if not ready within `timeoutMs`. */
@@ -266,18 +342,19 @@ function driverFor(client: unknown): Driver {
     string,
     unknown
   >
-  if (shape.isCluster === true || typeof shape.nodeClient === 'function') {
-    throw new TypeError(
-      'express-jwt-gate: Redis cluster clients are not supported yet: pass a client of one ' +
-        'server (createClient() of redis, or new Redis() of ioredis)',
-    )
-  }
-  if (
+  const ioRedisShaped =
     typeof shape.call === 'function' &&
     typeof shape.duplicate === 'function' &&
     typeof shape.status === 'string'
-  ) {
-    return ioRedisDriver(checkIoRedis(client as IoRedisClientLike))
+  if (ioRedisShaped) {
+    if (shape.isCluster === true) {
+      const cluster = client as IoRedisClusterLike
+      checkIoRedis(cluster.status, cluster.options, cluster.options.redisOptions)
+      return ioRedisClusterDriver(cluster)
+    }
+    const single = client as IoRedisClientLike
+    checkIoRedis(single.status, single.options)
+    return ioRedisDriver(single)
   }
   if (
     typeof shape.sendCommand === 'function' &&
@@ -285,22 +362,31 @@ function driverFor(client: unknown): Driver {
     typeof shape.destroy === 'function' &&
     typeof shape.isOpen === 'boolean'
   ) {
+    const cluster = typeof shape.nodeClient === 'function'
     if (shape.isOpen !== true) {
       throw new TypeError(
-        'express-jwt-gate: the node-redis client is not connected: call client.connect() ' +
-          'before passing it',
+        `express-jwt-gate: the node-redis ${cluster ? 'cluster ' : ''}client is not connected: ` +
+          `call ${cluster ? 'cluster' : 'client'}.connect() before passing it`,
       )
     }
-    return nodeRedisDriver(client as NodeRedisClientLike)
+    return cluster
+      ? nodeRedisClusterDriver(client as NodeRedisClusterLike)
+      : nodeRedisDriver(client as NodeRedisClientLike)
   }
   throw new TypeError(
-    'express-jwt-gate: client must be a node-redis client (createClient() of redis 5 or 6) ' +
-      'or an ioredis client (new Redis() of ioredis 5 or 6)',
+    'express-jwt-gate: client must be a node-redis client (createClient() or createCluster() ' +
+      'of redis 5 or 6) or an ioredis client (new Redis() or new Redis.Cluster() of ioredis 5 or 6)',
   )
 }
 
-function checkIoRedis(client: IoRedisClientLike): IoRedisClientLike {
-  if (client.status === 'end') {
+/** The options of an ioredis client (or cluster) that would change what the store reads and writes. */
+interface IoRedisOptions {
+  readonly keyPrefix?: string | undefined
+  readonly stringNumbers?: boolean | undefined
+}
+
+function checkIoRedis(status: string, ...layers: (IoRedisOptions | undefined)[]): void {
+  if (status === 'end') {
     throw new TypeError(
       'express-jwt-gate: the ioredis client is closed (quit() or disconnect() was called): ' +
         'pass an open client',
@@ -308,24 +394,24 @@ function checkIoRedis(client: IoRedisClientLike): IoRedisClientLike {
   }
   // ioredis would prefix the store's keys and the stream names in XREAD replies too,
   // behind the store's back; BullMQ refuses it for the same reason.
-  if (typeof client.options.keyPrefix === 'string' && client.options.keyPrefix !== '') {
+  if (layers.some((o) => typeof o?.keyPrefix === 'string' && o.keyPrefix !== '')) {
     throw new TypeError(
       'express-jwt-gate: the ioredis client has keyPrefix set: pass one without it ' +
         "(such as client.duplicate({ keyPrefix: '' })) and give the store its own prefix",
     )
   }
-  if (client.options.stringNumbers === true) {
+  if (layers.some((o) => o?.stringNumbers === true)) {
     throw new TypeError(
       'express-jwt-gate: the ioredis client has stringNumbers set, which turns integer ' +
         'replies into strings: pass one without it ' +
         '(such as client.duplicate({ stringNumbers: false }))',
     )
   }
-  return client
 }
 
 function nodeRedisDriver(client: NodeRedisClientLike): Driver {
   return {
+    cluster: false,
     send: (args, signal) =>
       client.sendCommand(args, { typeMapping: NODE_REDIS_TYPES, abortSignal: signal }),
     duplicate: async (timeoutMs) => {
@@ -346,37 +432,109 @@ function nodeRedisDriver(client: NodeRedisClientLike): Driver {
   }
 }
 
+function nodeRedisClusterDriver(client: NodeRedisClusterLike): Driver {
+  return {
+    cluster: true,
+    send: (args, signal) =>
+      client.sendCommand(routingKey(args), false, args, {
+        typeMapping: NODE_REDIS_TYPES,
+        abortSignal: signal,
+      }),
+    duplicate: async (timeoutMs) => {
+      const copy = client.duplicate()
+      copy.on('error', ignore)
+      try {
+        await withDeadline(copy.connect(), timeoutMs)
+      } catch (error) {
+        end(copy)
+        throw error
+      }
+      return nodeRedisClusterDriver(copy)
+    },
+    destroy: () => {
+      end(client)
+      return Promise.resolve()
+    },
+  }
+}
+
+/**
+ * The key a cluster routes a command by: a script's first key, a read's first stream, or
+ * the first argument; none for the few commands this module sends that have no key
+ * (`TIME`), which any node answers.
+ */
+export function routingKey(args: readonly string[]): string | undefined {
+  const name = (args[0] ?? '').toUpperCase()
+  if (name === 'EVAL' || name === 'EVALSHA') return Number(args[2]) > 0 ? args[3] : undefined
+  if (name === 'XREAD' || name === 'XREADGROUP') {
+    const at = args.findIndex((arg) => arg.toUpperCase() === 'STREAMS')
+    return at === -1 ? undefined : args[at + 1]
+  }
+  if (name === 'TIME' || name === 'PING') return undefined
+  return args[1]
+}
+
 /**
  * Destroy a node-redis client unless it is closed already: node-redis 5 throws then, as
  * it does for a client that gave up reconnecting.
  */
-function end(client: NodeRedisClientLike): void {
+function end(client: NodeRedisClientLike | NodeRedisClusterLike): void {
   if (client.isOpen) client.destroy()
 }
 
-function ioRedisDriver(client: IoRedisClientLike): Driver {
+/** What an ioredis client and an ioredis cluster share, for the drivers below. */
+type IoRedisLike = Pick<
+  IoRedisClientLike,
+  'status' | 'call' | 'connect' | 'disconnect' | 'on' | 'once'
+>
+
+/** An ioredis driver, with the client it drives (a duplicate's must be watched until ready). */
+type IoRedisDriver = Driver & { readonly client: IoRedisLike }
+
+function ioRedisDriver(client: IoRedisClientLike): IoRedisDriver {
+  // ioredis ends a connection gracefully and destroys it only after disconnectTimeout
+  // (2 s by default), a timer that outlives even a socket that never opened. Ours
+  // close at once anyway (see close()).
+  return ioRedisFamilyDriver(client, false, () =>
+    ioRedisDriver(client.duplicate({ disconnectTimeout: CLOSE_WAIT_MS })),
+  )
+}
+
+function ioRedisClusterDriver(client: IoRedisClusterLike): IoRedisDriver {
+  const redisOptions = { ...client.options.redisOptions, disconnectTimeout: CLOSE_WAIT_MS }
+  return ioRedisFamilyDriver(client, true, () =>
+    ioRedisClusterDriver(client.duplicate([], { redisOptions })),
+  )
+}
+
+/** The driver over an ioredis client or cluster; `copy` makes the driver of a duplicate. */
+function ioRedisFamilyDriver(
+  client: IoRedisLike,
+  cluster: boolean,
+  copy: () => IoRedisDriver,
+): IoRedisDriver {
   return {
+    cluster,
+    client,
     send: (args) => client.call(args[0] as string, ...args.slice(1)),
     duplicate: async (timeoutMs) => {
-      // ioredis ends a connection gracefully and destroys it only after disconnectTimeout
-      // (2 s by default), a timer that outlives even a socket that never opened. Ours
-      // close at once anyway (see close()).
-      const copy = client.duplicate({ disconnectTimeout: CLOSE_WAIT_MS })
-      copy.on('error', ignore)
+      const driver = copy()
+      const duplicate = driver.client
+      duplicate.on('error', ignore)
       // 'end' comes first when its retryStrategy gives up: fail then, not at the deadline.
       const ready = new Promise<void>((resolve, reject) => {
-        copy.once('ready', resolve)
-        copy.once('end', () => reject(new Error('the connection ended')))
+        duplicate.once('ready', resolve)
+        duplicate.once('end', () => reject(new Error('the connection ended')))
       })
       // A client made with lazyConnect waits for its first command; a copy inherits that.
-      if (copy.status === 'wait') copy.connect().catch(ignore)
+      if (duplicate.status === 'wait') duplicate.connect().catch(ignore)
       try {
         await withDeadline(ready, timeoutMs)
       } catch (error) {
-        copy.disconnect()
+        duplicate.disconnect()
         throw error
       }
-      return ioRedisDriver(copy)
+      return driver
     },
     destroy: () => {
       const ended = new Promise<void>((resolve) => {
@@ -392,6 +550,7 @@ function ioRedisDriver(client: IoRedisClientLike): Driver {
 function connectionOver(driver: Driver, owned: boolean): RedisConnection {
   let closed = false
   const connection: RedisConnection = {
+    cluster: driver.cluster,
     async command(args, timeoutMs) {
       checkCommand(args, timeoutMs)
       const name = args[0].toUpperCase()

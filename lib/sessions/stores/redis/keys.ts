@@ -8,13 +8,14 @@ import { randomText } from '../../refresh-token'
  * | --- | --- | --- | --- |
  * | `jwt-gate:{<tag>}:s:<sid>` | hash | one session: subject, family hash, current and previous token hashes, times | its absolute lifetime |
  * | `jwt-gate:{<tag>}:u` | hash | one subject: its last issue stamp, and when it was revoked everywhere | the refresh token lifetime, renewed |
- * | `jwt-gate:feed` | stream | every revocation, in order: the instances' mirrors follow it | entries trimmed after the access-token lifetime + tolerance |
- * | `jwt-gate:epoch` | string | which incarnation of the data this is, and where its stamps start | the same window, renewed by every instance |
+ * | `jwt-gate:{feed}` | stream | every revocation, in order: the instances' mirrors follow it | entries trimmed after the access-token lifetime + tolerance |
+ * | `jwt-gate:{feed}:epoch` | string | which incarnation of the data this is, and where its stamps start | the same window, renewed by every instance |
  *
  * `<tag>` is 16 characters of the SHA-256 of the subject: every key of one subject (its
  * sessions and its record) has the same hash tag, so on Redis Cluster they share a slot
  * and one script may read and change them together. The session id starts with the
- * tag, so a refresh token leads to its keys without a lookup.
+ * tag, so a refresh token leads to its keys without a lookup. The feed and the epoch
+ * share the tag `feed`: on a cluster, a mirror talks to that one node only.
  */
 export interface KeyLayout {
   /** The hash tag of a subject. */
@@ -41,7 +42,7 @@ export function keyLayout(prefix: string): KeyLayout {
       return { session: `${prefix}{${tag}}:s:${sid.slice(TAG_LENGTH)}`, subject: subjectKey(tag) }
     },
     subjectKey,
-    feed: `${prefix}feed`,
-    epoch: `${prefix}epoch`,
+    feed: `${prefix}{feed}`,
+    epoch: `${prefix}{feed}:epoch`,
   }
 }

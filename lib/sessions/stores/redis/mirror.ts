@@ -1,7 +1,7 @@
 import { randomText } from '../../refresh-token'
 import { RevocationState, type RevocationEvent } from '../../revocations'
 import type { AccessTokenFacts, RevocationVerdict } from '../../store'
-import type { RedisConnection, RedisReply } from './connection'
+import { prepareScript, type RedisConnection, type RedisReply } from './connection'
 import type { KeyLayout } from './keys'
 import { ServerClock } from './clock'
 
@@ -20,6 +20,12 @@ export interface MirrorSettings {
 
 /** Entries read per command, when loading the window and when following. */
 const PAGE = 1000
+
+/**
+ * `TIME` on a cluster, where a command without a key may go to any node: as a script on
+ * the feed's key, it asks the feed's node, queued behind the read on that connection.
+ */
+const TIME_OF_FEED = prepareScript("return redis.call('TIME')")
 
 const sleep = (ms: number) =>
   new Promise<void>((resolve) => {
@@ -177,8 +183,7 @@ export class FeedMirror {
   /** A fresh state from the epoch and every revocation of the window. */
   private async load(): Promise<void> {
     const reader = this.reader as RedisConnection
-    const time = await reader.command(['TIME'], this.timeout())
-    this.clockFrom(time)
+    this.clockFrom(await this.time(reader, this.timeout()))
     const epoch = await this.currentEpoch()
     const state = new RevocationState(Number(epoch.slice(epoch.indexOf(':') + 1)))
     let from = this.minId()
@@ -219,7 +224,7 @@ export class FeedMirror {
       this.timeout(block),
     )
     // Queued behind the read on the same connection: answered the moment it returns.
-    const time = reader.command(['TIME'], this.timeout(block * 2))
+    const time = this.time(reader, this.timeout(block * 2))
     const epoch = reader.command(['GET', this.settings.keys.epoch], this.timeout(block * 2))
     const [reply, now, current] = await Promise.all([entries, time, epoch])
     this.clockFrom(now)
@@ -232,6 +237,13 @@ export class FeedMirror {
       for (const entry of streamEntries) this.lastId = applyEntry(this.state, entry) ?? this.lastId
     }
     this.progressAt = performance.now()
+  }
+
+  /** The server's `TIME`, from the feed's node. */
+  private time(reader: RedisConnection, timeoutMs: number): Promise<RedisReply> {
+    return reader.cluster
+      ? reader.script(TIME_OF_FEED, [this.settings.keys.feed], [], timeoutMs)
+      : reader.command(['TIME'], timeoutMs)
   }
 
   private clockFrom(time: RedisReply): void {

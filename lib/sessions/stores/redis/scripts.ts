@@ -7,6 +7,11 @@ import { prepareScript, type PreparedScript } from './connection'
  * another's effects. Every key a script touches is in its `KEYS`; a subject's keys share
  * a hash tag (see keys.ts). Times are milliseconds on the instances' clock, passed in;
  * issue stamps are microseconds, kept strictly increasing per subject.
+ *
+ * On one server, a script that revokes also appends to the feed, in one step. On a
+ * cluster the feed is in a slot of its own, so those scripts are given only the keys of
+ * one slot (no feed: `#KEYS` tells) and the store appends to the feed first, then changes
+ * the state: a failure in between leaves the tokens refused everywhere, never accepted.
  */
 const PRELUDE = `
 local FORGET = ${FORGET_ENDED_AFTER_MS}
@@ -88,9 +93,10 @@ return {'live', redis.call('HGET', KEYS[1], 'sub')}
 `)
 
 /**
- * KEYS: session, subject, feed. ARGV: deadline, now, floor, family hash, token hash,
- * next hash, grace (ms), idle timeout (ms), revocation window (ms), MINID, most
- * siblings, session id.
+ * KEYS: session, subject, feed (none on a cluster). ARGV: deadline, now, floor, family
+ * hash, token hash, next hash, grace (ms), idle timeout (ms), revocation window (ms),
+ * MINID, most siblings, session id. On a cluster a reuse changes nothing here and answers
+ * `reuse`: the store appends to the feed, then ends the session with END.
  */
 export const ROTATE = script(`
 if late(ARGV[1]) then return {'late'} end
@@ -112,6 +118,7 @@ elseif ARGV[5] == s[2] and now - num(s[3]) <= num(ARGV[7]) then
   while #current > num(ARGV[11]) do table.remove(current, 1) end
   redis.call('HSET', KEYS[1], 'current', table.concat(current, ' '))
 else
+  if #KEYS < 3 then return {'reuse', s[4]} end
   finish(KEYS[1], 'revoked')
   append(KEYS[3], 'session', ARGV[12], 0, now + num(ARGV[9]), ARGV[10], ARGV[9])
   return {'reused', s[4]}
@@ -123,14 +130,15 @@ return {'rotated', s[4], fmt(stamp), fmt(math.min(num(s[5]), now + idle))}
 `)
 
 /**
- * KEYS: session, subject, feed. ARGV: family hash, now, idle timeout (ms), session id,
- * revocation window (ms), MINID. No deadline: ending a session late errs toward refusing.
+ * KEYS: session, subject, feed (none on a cluster, where the store appended first).
+ * ARGV: family hash, now, idle timeout (ms), session id, revocation window (ms), MINID.
+ * No deadline: ending a session late errs toward refusing.
  */
 export const END = script(`
 local now = num(ARGV[2])
 if liveness(KEYS[1], KEYS[2], ARGV[1], now, num(ARGV[3])) ~= 'live' then return 0 end
 finish(KEYS[1], 'revoked')
-append(KEYS[3], 'session', ARGV[4], 0, now + num(ARGV[5]), ARGV[6], ARGV[5])
+if #KEYS == 3 then append(KEYS[3], 'session', ARGV[4], 0, now + num(ARGV[5]), ARGV[6], ARGV[5]) end
 return 1
 `)
 
@@ -147,8 +155,29 @@ append(KEYS[2], ARGV[7], ARGV[4], stamp, now + num(ARGV[5]), ARGV[6], ARGV[5])
 return fmt(stamp)
 `)
 
-/** KEYS: feed. ARGV: jti, until (ms), MINID, revocation window (ms). */
-export const REVOKE_TOKEN = script(`
-append(KEYS[1], 'token', ARGV[1], 0, num(ARGV[2]), ARGV[3], ARGV[4])
+/**
+ * On a cluster, CUTOFF in three steps: STAMP (the cutoff's stamp, which changes nothing
+ * a token is judged by), APPEND of the feed entry, then for `subject` MARK_REVOKED.
+ * KEYS: subject. ARGV: now, floor, subject TTL (ms).
+ */
+export const STAMP = script(`
+local stamp = nextStamp(KEYS[1], num(ARGV[1]), num(ARGV[2]))
+keepAtLeast(KEYS[1], num(ARGV[3]))
+return fmt(stamp)
+`)
+
+/** KEYS: subject. ARGV: stamp, subject TTL (ms). Sessions begun by then are revoked. */
+export const MARK_REVOKED = script(`
+redis.call('HSET', KEYS[1], 'revoked', fmt(math.max(num(ARGV[1]), num(redis.call('HGET', KEYS[1], 'revoked')))))
+keepAtLeast(KEYS[1], num(ARGV[2]))
+return 1
+`)
+
+/**
+ * One feed entry: a revoked token, or on a cluster any revocation, ahead of its state.
+ * KEYS: feed. ARGV: kind, value, stamp, until (ms), MINID, revocation window (ms).
+ */
+export const APPEND = script(`
+append(KEYS[1], ARGV[1], ARGV[2], num(ARGV[3]), num(ARGV[4]), ARGV[5], ARGV[6])
 return 1
 `)

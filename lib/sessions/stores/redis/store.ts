@@ -23,7 +23,7 @@ import {
 } from './connection'
 import { keyLayout } from './keys'
 import { FeedMirror } from './mirror'
-import { CREATE, CUTOFF, END, PEEK, REVOKE_TOKEN, ROTATE } from './scripts'
+import { APPEND, CREATE, CUTOFF, END, MARK_REVOKED, PEEK, ROTATE, STAMP } from './scripts'
 
 /**
  * Options of {@link redisStore}.
@@ -39,7 +39,10 @@ import { CREATE, CUTOFF, END, PEEK, REVOKE_TOKEN, ROTATE } from './scripts'
  * ```
  */
 export interface RedisStoreOptions {
-  /** Your own connected client: node-redis (`redis` 5 or 6) or `ioredis` (5 or 6). */
+  /**
+   * Your own connected client: node-redis (`redis` 5 or 6) or `ioredis` (5 or 6), of one
+   * server or of a Redis Cluster.
+   */
   client: RedisClientLike
   /** Put in front of every key. Default `'jwt-gate:'`. No braces: they make hash tags. */
   prefix?: string
@@ -85,6 +88,9 @@ const MAX_SIBLINGS = 16
  * - **Atomic**: rotation, reuse detection and ending a session are Lua scripts, so
  *   concurrent refreshes from any number of instances are safe. A script that arrives
  *   after its caller gave up (`commandTimeout`) does nothing.
+ * - **Redis Cluster** too: a subject's keys share a slot; the feed has one of its own,
+ *   so there a revocation is written to the feed first and to the state after, which
+ *   errs toward refusing if the second write fails.
  * - **Revocations reach every instance in order, with no gaps**: each is appended to a
  *   stream that every instance follows from the last entry it saw (see the mirror).
  * - **Fails closed**: when this instance cannot show its mirror is current within
@@ -218,6 +224,14 @@ function redisBackend(
     )
   }
 
+  const { cluster } = connection
+  /** On a cluster, the keys of one slot only: the feed is appended to on its own. */
+  const withFeed = (slotKeys: string[]) => (cluster ? slotKeys : [...slotKeys, keys.feed])
+
+  /** One feed entry, ahead of the state it stands for (see scripts.ts). */
+  const appendToFeed = (kind: string, value: string, stamp: number, until: number) =>
+    run(APPEND, [keys.feed], [kind, value, stamp, until, mirror.minId(), window])
+
   /** A script's reply; `late` (it ran after its deadline, so did nothing) is a timeout. */
   function lateOrStatus(reply: RedisReply): string[] {
     const parts = strings(reply)
@@ -264,24 +278,20 @@ function redisBackend(
       const { session, subject } = keysOf(sid)
       const at = now()
       const parts = lateOrStatus(
-        await run(
-          ROTATE,
-          [session, subject, keys.feed],
-          [
-            deadline(),
-            at,
-            mirror.floor,
-            family,
-            token,
-            next,
-            ms(settings.reuseGrace),
-            idle,
-            window,
-            mirror.minId(),
-            MAX_SIBLINGS,
-            sid,
-          ],
-        ),
+        await run(ROTATE, withFeed([session, subject]), [
+          deadline(),
+          at,
+          mirror.floor,
+          family,
+          token,
+          next,
+          ms(settings.reuseGrace),
+          idle,
+          window,
+          mirror.minId(),
+          MAX_SIBLINGS,
+          sid,
+        ]),
       )
       if (parts[0] === 'rotated') {
         return {
@@ -290,6 +300,13 @@ function redisBackend(
           stamp: Number(parts[2]),
           refreshExpiresAt: Number(parts[3]),
         }
+      }
+      if (parts[0] === 'reuse') {
+        // A cluster's reuse: nothing changed yet. The feed first, then the session.
+        await appendToFeed('session', sid, 0, at + window)
+        mirror.apply({ kind: 'session', sid, until: at + window })
+        await run(END, [session, subject], [family, at, idle])
+        return { status: 'reused', sub: parts[1] as string }
       }
       if (parts[0] === 'reused') {
         mirror.apply({ kind: 'session', sid, until: at + window })
@@ -301,6 +318,16 @@ function redisBackend(
     async endSession(key) {
       const { session, subject } = keysOf(key.sid)
       const at = now()
+      if (cluster) {
+        // Only a live session of this family gets a feed entry: a made-up token must not
+        // grow every instance's mirror.
+        const found = strings(await run(PEEK, [session, subject], [key.family, at, idle]))
+        if (found[0] !== 'live') return false
+        await appendToFeed('session', key.sid, 0, at + window)
+        mirror.apply({ kind: 'session', sid: key.sid, until: at + window })
+        await run(END, [session, subject], [key.family, at, idle])
+        return true
+      }
       const ended = await run(
         END,
         [session, subject, keys.feed],
@@ -313,7 +340,7 @@ function redisBackend(
 
     async revokeToken(jti, until) {
       const capped = Math.min(until, now() + window)
-      await run(REVOKE_TOKEN, [keys.feed], [jti, capped, mirror.minId(), window])
+      await appendToFeed('token', jti, 0, capped)
       mirror.apply({ kind: 'token', jti, until: capped })
     },
 
@@ -331,10 +358,20 @@ function redisBackend(
   async function cutoff(sub: string, kind: 'subject' | 'claims'): Promise<void> {
     await synced()
     const at = now()
+    const subject = keys.subjectKey(keys.tagOf(sub))
+    if (cluster) {
+      // The stamp, the feed entry, then the mark: until the mark, the subject's sessions
+      // can still refresh, but every token they held so far is refused everywhere.
+      const stamp = Number(await run(STAMP, [subject], [at, mirror.floor, lifetime]))
+      await appendToFeed(kind, sub, stamp, at + window)
+      mirror.apply({ kind, sub, stamp, until: at + window })
+      if (kind === 'subject') await run(MARK_REVOKED, [subject], [stamp, lifetime])
+      return
+    }
     const stamp = Number(
       await run(
         CUTOFF,
-        [keys.subjectKey(keys.tagOf(sub)), keys.feed],
+        [subject, keys.feed],
         [at, mirror.floor, lifetime, sub, window, mirror.minId(), kind],
       ),
     )
