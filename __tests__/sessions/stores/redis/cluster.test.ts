@@ -208,5 +208,55 @@ describe.each(CLUSTER_CLIENTS.filter(([name]) => name.includes(' 6 ')))(
         expect(error).toMatchObject({ code: 'session_revoked' })
       }
     })
+
+    test('the feed first: a reuse cut off after its feed entry still ends the session everywhere', async () => {
+      const a = await instance()
+      const b = await instance()
+      const { tokens, node } = await loginAwayFromFeed(a)
+      const second = await a.sessions.refresh(tokens.refreshToken)
+      const third = await a.sessions.refresh(second.refreshToken)
+      expect(await b.access(third.accessToken)).toEqual({ status: 200 })
+      afterScriptOn(a.client.client, `${prefix}{feed}`, () => node.pause())
+      // The first token again, two rotations late: a thief's.
+      await expect(a.sessions.refresh(tokens.refreshToken)).rejects.toMatchObject({
+        status: 503,
+        code: 'store_unavailable',
+      })
+      await until(async () => (await b.access(third.accessToken)).status === 401, 2_000)
+      expect(await b.access(third.accessToken)).toEqual({ status: 401, code: 'token_revoked' })
+      node.resume()
+      try {
+        const after = await b.sessions.refresh(third.refreshToken)
+        expect(await b.access(after.accessToken)).toEqual({ status: 401, code: 'token_revoked' })
+      } catch (error) {
+        expect(error).toMatchObject({ code: 'session_revoked' })
+      }
+    })
+
+    test('the feed first: a revokeSubject cut off after its feed entry refuses every token so far', async () => {
+      const a = await instance()
+      const b = await instance()
+      const { tokens, node, sub } = await loginAwayFromFeed(a)
+      afterScriptOn(a.client.client, `${prefix}{feed}`, () => node.pause())
+      await expect(a.sessions.revokeSubject(sub)).rejects.toMatchObject({
+        status: 503,
+        code: 'store_unavailable',
+      })
+      await until(async () => (await b.access(tokens.accessToken)).status === 401, 2_000)
+      expect(await b.access(tokens.accessToken)).toEqual({ status: 401, code: 'token_revoked' })
+      node.resume()
+      // Retried, as the docs say: then the sessions end too.
+      await until(async () => {
+        try {
+          await a.sessions.revokeSubject(sub)
+          return true
+        } catch {
+          return false
+        }
+      }, 5_000)
+      await expect(b.sessions.refresh(tokens.refreshToken)).rejects.toMatchObject({
+        code: 'session_revoked',
+      })
+    })
   },
 )
