@@ -14,8 +14,15 @@ export type Connect = (url: string) => Promise<TestClient>
 
 const ignore = (): void => {}
 
+/** What the ioredis clients and clusters, of either version, have in common here. */
+interface IoRedisAny {
+  on(event: 'error', listener: (error: unknown) => void): unknown
+  once(event: 'ready', listener: () => void): unknown
+  disconnect(): void
+}
+
 /** ioredis keeps retrying forever (the store bounds every call itself). */
-async function ioRedis(client: IoRedis6 | IoRedis5): Promise<TestClient> {
+async function ioRedis(client: IoRedisAny): Promise<TestClient> {
   client.on('error', ignore)
   await new Promise<void>((resolve) => client.once('ready', () => resolve()))
   return {
@@ -77,23 +84,11 @@ export const CLUSTER_CLIENTS: readonly (readonly [string, ConnectCluster])[] = [
       return { client: client as unknown as RedisClientLike, close: () => client.close() }
     },
   ],
-  ['ioredis 6 cluster', (url) => ioRedisCluster(new Cluster6([nodeOf(url)]))],
-  ['ioredis 5 cluster', (url) => ioRedisCluster(new Cluster5([nodeOf(url)]))],
+  ['ioredis 6 cluster', (url) => ioRedis(new Cluster6([nodeOf(url)]))],
+  ['ioredis 5 cluster', (url) => ioRedis(new Cluster5([nodeOf(url)]))],
 ]
 
 const nodeOf = (url: string) => {
   const { hostname, port } = new URL(url)
   return { host: hostname, port: Number(port) }
-}
-
-async function ioRedisCluster(client: Cluster6 | Cluster5): Promise<TestClient> {
-  client.on('error', ignore)
-  await new Promise<void>((resolve) => client.once('ready', () => resolve()))
-  return {
-    client: client as unknown as RedisClientLike,
-    close: () => {
-      client.disconnect()
-      return Promise.resolve()
-    },
-  }
 }

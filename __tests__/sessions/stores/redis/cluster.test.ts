@@ -16,7 +16,7 @@ import {
 } from 'express-jwt-gate'
 import { failOnUnhandledRejections } from '../../../helpers/apps'
 import { startRedisCluster, type RedisCluster } from '../../../helpers/redis-cluster'
-import { sleep } from '../../../helpers/redis-server'
+import { sleep, type RedisServer } from '../../../helpers/redis-server'
 import { SESSION_SECRET } from '../../helpers'
 import { describeStoreContract } from '../../store-contract'
 import { CLUSTER_CLIENTS, type TestClient } from './clients'
@@ -118,6 +118,28 @@ describe.each(CLUSTER_CLIENTS.filter(([name]) => name.includes(' 6 ')))(
       }
     }
 
+    /** Stop `node` the moment A's next feed entry is written, and expect `call` to fail with 503. */
+    async function cutAfterFeed(a: Instance, node: RedisServer, call: () => Promise<unknown>) {
+      afterScriptOn(a.client.client, `${prefix}{feed}`, () => node.pause())
+      await expect(call()).rejects.toMatchObject({ status: 503, code: 'store_unavailable' })
+    }
+
+    /** B refuses `token` as revoked, once the feed entry has reached it. */
+    async function refusedBy(b: Instance, token: string) {
+      await until(async () => (await b.access(token)).status === 401, 2_000)
+      expect(await b.access(token)).toEqual({ status: 401, code: 'token_revoked' })
+    }
+
+    /** Whether the state change that was cut off ran late or not, the session gives nothing. */
+    async function sessionRefused(b: Instance, refreshToken: string) {
+      try {
+        const after = await b.sessions.refresh(refreshToken)
+        expect(await b.access(after.accessToken)).toEqual({ status: 401, code: 'token_revoked' })
+      } catch (error) {
+        expect(error).toMatchObject({ code: 'session_revoked' })
+      }
+    }
+
     beforeEach(() => {
       prefix = `c${randomBytes(6).toString('hex')}:`
     })
@@ -190,23 +212,11 @@ describe.each(CLUSTER_CLIENTS.filter(([name]) => name.includes(' 6 ')))(
       const a = await instance()
       const b = await instance()
       const { tokens, node } = await loginAwayFromFeed(a)
-      // The session's node stops the moment the feed entry is written, before the
-      // session itself is ended there.
-      afterScriptOn(a.client.client, `${prefix}{feed}`, () => node.pause())
-      await expect(a.sessions.logout(tokens.refreshToken)).rejects.toMatchObject({
-        status: 503,
-        code: 'store_unavailable',
-      })
-      await until(async () => (await b.access(tokens.accessToken)).status === 401, 2_000)
-      expect(await b.access(tokens.accessToken)).toEqual({ status: 401, code: 'token_revoked' })
+      // The session's node stops after the feed entry, before the session is ended there.
+      await cutAfterFeed(a, node, () => a.sessions.logout(tokens.refreshToken))
+      await refusedBy(b, tokens.accessToken)
       node.resume()
-      // Whether the late END ran or not, nothing of the session is accepted.
-      try {
-        const after = await b.sessions.refresh(tokens.refreshToken)
-        expect(await b.access(after.accessToken)).toEqual({ status: 401, code: 'token_revoked' })
-      } catch (error) {
-        expect(error).toMatchObject({ code: 'session_revoked' })
-      }
+      await sessionRefused(b, tokens.refreshToken)
     })
 
     test('the feed first: a reuse cut off after its feed entry still ends the session everywhere', async () => {
@@ -216,34 +226,19 @@ describe.each(CLUSTER_CLIENTS.filter(([name]) => name.includes(' 6 ')))(
       const second = await a.sessions.refresh(tokens.refreshToken)
       const third = await a.sessions.refresh(second.refreshToken)
       expect(await b.access(third.accessToken)).toEqual({ status: 200 })
-      afterScriptOn(a.client.client, `${prefix}{feed}`, () => node.pause())
       // The first token again, two rotations late: a thief's.
-      await expect(a.sessions.refresh(tokens.refreshToken)).rejects.toMatchObject({
-        status: 503,
-        code: 'store_unavailable',
-      })
-      await until(async () => (await b.access(third.accessToken)).status === 401, 2_000)
-      expect(await b.access(third.accessToken)).toEqual({ status: 401, code: 'token_revoked' })
+      await cutAfterFeed(a, node, () => a.sessions.refresh(tokens.refreshToken))
+      await refusedBy(b, third.accessToken)
       node.resume()
-      try {
-        const after = await b.sessions.refresh(third.refreshToken)
-        expect(await b.access(after.accessToken)).toEqual({ status: 401, code: 'token_revoked' })
-      } catch (error) {
-        expect(error).toMatchObject({ code: 'session_revoked' })
-      }
+      await sessionRefused(b, third.refreshToken)
     })
 
     test('the feed first: a revokeSubject cut off after its feed entry refuses every token so far', async () => {
       const a = await instance()
       const b = await instance()
       const { tokens, node, sub } = await loginAwayFromFeed(a)
-      afterScriptOn(a.client.client, `${prefix}{feed}`, () => node.pause())
-      await expect(a.sessions.revokeSubject(sub)).rejects.toMatchObject({
-        status: 503,
-        code: 'store_unavailable',
-      })
-      await until(async () => (await b.access(tokens.accessToken)).status === 401, 2_000)
-      expect(await b.access(tokens.accessToken)).toEqual({ status: 401, code: 'token_revoked' })
+      await cutAfterFeed(a, node, () => a.sessions.revokeSubject(sub))
+      await refusedBy(b, tokens.accessToken)
       node.resume()
       // Retried, as the docs say: then the sessions end too.
       await until(async () => {

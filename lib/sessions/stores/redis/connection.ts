@@ -267,9 +267,16 @@ export interface IoRedisClusterLike {
   readonly status: string
   /** Read at setup: `keyPrefix` must be unset, and `stringNumbers` not `true`, in either place. */
   readonly options: {
+    /** Must be unset: ioredis would prefix the store's keys behind its back. */
     readonly keyPrefix?: string | undefined
+    /** The options of each node's connection. */
     readonly redisOptions?:
-      | { readonly keyPrefix?: string | undefined; readonly stringNumbers?: boolean | undefined }
+      | {
+          /** Must be unset, as above. */
+          readonly keyPrefix?: string | undefined
+          /** Must not be `true`: it turns the integer replies the scripts give into strings. */
+          readonly stringNumbers?: boolean | undefined
+        }
       | undefined
   }
   /** Every command goes through this one raw method; ioredis routes it by its keys. */
@@ -414,21 +421,8 @@ function nodeRedisDriver(client: NodeRedisClientLike): Driver {
     cluster: false,
     send: (args, signal) =>
       client.sendCommand(args, { typeMapping: NODE_REDIS_TYPES, abortSignal: signal }),
-    duplicate: async (timeoutMs) => {
-      const copy = client.duplicate()
-      copy.on('error', ignore)
-      try {
-        await withDeadline(copy.connect(), timeoutMs)
-      } catch (error) {
-        end(copy)
-        throw error
-      }
-      return nodeRedisDriver(copy)
-    },
-    destroy: () => {
-      end(client)
-      return Promise.resolve()
-    },
+    duplicate: async (timeoutMs) => nodeRedisDriver(await connected(client.duplicate(), timeoutMs)),
+    destroy: () => end(client),
   }
 }
 
@@ -440,21 +434,9 @@ function nodeRedisClusterDriver(client: NodeRedisClusterLike): Driver {
         typeMapping: NODE_REDIS_TYPES,
         abortSignal: signal,
       }),
-    duplicate: async (timeoutMs) => {
-      const copy = client.duplicate()
-      copy.on('error', ignore)
-      try {
-        await withDeadline(copy.connect(), timeoutMs)
-      } catch (error) {
-        end(copy)
-        throw error
-      }
-      return nodeRedisClusterDriver(copy)
-    },
-    destroy: () => {
-      end(client)
-      return Promise.resolve()
-    },
+    duplicate: async (timeoutMs) =>
+      nodeRedisClusterDriver(await connected(client.duplicate(), timeoutMs)),
+    destroy: () => end(client),
   }
 }
 
@@ -474,12 +456,28 @@ export function routingKey(args: readonly string[]): string | undefined {
   return args[1]
 }
 
+/** A node-redis copy, connected within `timeoutMs`, or ended and the failure passed on. */
+async function connected<C extends NodeRedisClientLike | NodeRedisClusterLike>(
+  copy: C,
+  timeoutMs: number,
+): Promise<C> {
+  copy.on('error', ignore)
+  try {
+    await withDeadline(copy.connect(), timeoutMs)
+  } catch (error) {
+    await end(copy)
+    throw error
+  }
+  return copy
+}
+
 /**
  * Destroy a node-redis client unless it is closed already: node-redis 5 throws then, as
  * it does for a client that gave up reconnecting.
  */
-function end(client: NodeRedisClientLike | NodeRedisClusterLike): void {
+function end(client: NodeRedisClientLike | NodeRedisClusterLike): Promise<void> {
   if (client.isOpen) client.destroy()
+  return Promise.resolve()
 }
 
 /** What an ioredis client and an ioredis cluster share, for the drivers below. */
