@@ -15,7 +15,7 @@ import {
   type SessionsOptions,
 } from 'express-jwt-gate'
 import { failOnUnhandledRejections } from '../../../helpers/apps'
-import { sleep, startRedis, type RedisServer } from '../../../helpers/redis-server'
+import { rawCommand, sleep, startRedis, type RedisServer } from '../../../helpers/redis-server'
 import { startProxy, type TcpProxy } from '../../../helpers/tcp-proxy'
 import { rejection, SESSION_SECRET } from '../../helpers'
 import { CLIENT_FAMILIES, type Connect, type TestClient } from './clients'
@@ -34,10 +34,15 @@ interface Instance {
   close(): Promise<void>
 }
 
-/** Poll `check` every 50 ms until it returns true, for at most `ms`. */
-async function until(check: () => Promise<boolean>, ms: number): Promise<void> {
+/**
+ * Poll `check` every 50 ms until it gives something (true, or a value), for at most
+ * `ms`; resolves with what it gave.
+ */
+async function until<T>(check: () => Promise<T | false | undefined>, ms: number): Promise<T> {
   const deadline = Date.now() + ms
-  while (!(await check())) {
+  for (;;) {
+    const found = await check()
+    if (found !== false && found !== undefined) return found
     if (Date.now() > deadline) throw new Error(`not within ${ms} ms`)
     await sleep(50)
   }
@@ -180,6 +185,39 @@ describe.each(CLIENT_FAMILIES)('%s', (_name, connect: Connect) => {
     // A new instance loads the window from the restarted server, revocations included.
     const b = await instance(server.url)
     expect(await b.access(revoked.accessToken)).toEqual({ status: 401, code: 'token_revoked' })
+  })
+
+  test('Redis loses its data (no persistence): tokens from before are refused, new logins work', async () => {
+    const volatile = await startRedis()
+    try {
+      const a = await instance(volatile.url)
+      const before = await a.sessions.issue('bob')
+      expect(await a.access(before.accessToken)).toEqual({ status: 200 })
+      await volatile.restart()
+      // A new epoch: the revocations of the old one are gone, so nothing issued under it
+      // can be vouched for, whatever it was.
+      await until(async () => (await a.access(before.accessToken)).status === 401, 8_000)
+      expect(await a.access(before.accessToken)).toEqual({ status: 401, code: 'token_revoked' })
+      const after = await until(
+        () =>
+          a.sessions.issue('bob').then(
+            (tokens) => tokens,
+            () => undefined,
+          ),
+        8_000,
+      )
+      expect(await a.access(after.accessToken)).toEqual({ status: 200 })
+      await expect(a.sessions.refresh(before.refreshToken)).rejects.toMatchObject({
+        code: 'refresh_token_invalid',
+      })
+      // The same with the connections up: the data flushed under a mirror that follows it.
+      expect(await rawCommand(volatile.port, ['FLUSHALL'], 1_000)).toBe('OK')
+      await until(async () => (await a.access(after.accessToken)).status === 401, 8_000)
+      expect(await a.access(after.accessToken)).toEqual({ status: 401, code: 'token_revoked' })
+    } finally {
+      for (const made of open.splice(0)) await made.close()
+      await volatile.stop()
+    }
   })
 
   test('a revocation made on A while B is cut off is honoured by B once it reconnects', async () => {
