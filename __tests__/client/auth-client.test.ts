@@ -1,6 +1,6 @@
 import { createServer } from 'node:net'
 import { Readable } from 'node:stream'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import { createAuthClient } from 'express-jwt-gate/client'
 import type { AuthClientOptions, FetchFunction } from 'express-jwt-gate/client'
 import { startAuthServer } from '../helpers/auth-server'
@@ -541,6 +541,46 @@ describe('a transient refresh failure', () => {
     expect((await auth.fetch(url('/api/me'))).status).toBe(401)
     expect(auth.token()).toBe(token)
     expect(reasons).toEqual([])
+  })
+
+  test('a refresh or logout endpoint that never answers is given up after 10 s, as a network error', async () => {
+    // Accepts connections and never says a word.
+    const sockets = new Set<Socket>()
+    const silent = createServer((socket) => sockets.add(socket))
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    cleanups.push(async () => {
+      for (const socket of sockets) socket.destroy()
+      await new Promise((resolve) => silent.close(resolve))
+    })
+    const hanging = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`
+    // The client's 10 s, asked for and then shortened, so the test need not wait them out.
+    const asked: number[] = []
+    const timeout = AbortSignal.timeout.bind(AbortSignal)
+    const spy = jest.spyOn(AbortSignal, 'timeout').mockImplementation((ms) => {
+      asked.push(ms)
+      return timeout(100)
+    })
+    try {
+      const reasons: string[] = []
+      const auth = signedIn({
+        refreshUrl: `${hanging}/auth/refresh`,
+        logoutUrl: `${hanging}/auth/logout`,
+        origins: [server.origin],
+        onLoggedOut: (r) => reasons.push(r),
+      })
+      const token = auth.token()
+      server.makeStale()
+      const res = await auth.fetch(url('/api/me'))
+      expect(res.status).toBe(401)
+      expect(await res.json()).toMatchObject({ code: 'token_stale' })
+      expect(auth.token()).toBe(token)
+      expect(reasons).toEqual([])
+      await auth.logout()
+      expect(auth.token()).toBeUndefined()
+      expect(asked).toEqual([10_000, 10_000])
+    } finally {
+      spy.mockRestore()
+    }
   })
 
   test('a 200 that is not a token response is transient', async () => {

@@ -7,6 +7,9 @@ import type { IssuedTokens, ReadTokens, TokenResponse } from './tokens'
 /** The API's refusal codes after which a new access token can succeed. */
 const REFRESHABLE: readonly unknown[] = ['token_stale', 'token_expired']
 
+/** How long a refresh or logout request may take: {@link createAuthClient}. */
+const REQUEST_TIMEOUT_MS = 10_000
+
 /**
  * What {@link createAuthClient} returns.
  *
@@ -44,9 +47,9 @@ export interface AuthClient {
  * - **No loops.** A retry that fails again is returned as it is. A refresh the server
  *   refuses for good (4xx) forgets the tokens and calls `onLoggedOut` once; the client
  *   then sends requests without a token until `setTokens` starts a new session.
- * - **Transient failures** (5xx, 408, 429, a network error, a malformed answer) keep the
- *   tokens and do not call `onLoggedOut`: the caller gets the API's original 401, and the
- *   next request that needs a refresh tries again.
+ * - **Transient failures** (5xx, 408, 429, a network error, no answer within 10 s, a
+ *   malformed answer) keep the tokens and do not call `onLoggedOut`: the caller gets the
+ *   API's original 401, and the next request that needs a refresh tries again.
  * - **Bodies.** A body given as a `ReadableStream` or async iterable is read as it is
  *   sent and cannot be sent twice, so such a request is not retried (the token is still
  *   refreshed, for the caller's own retry). A `Request` object is cloned for the first
@@ -61,7 +64,9 @@ export interface AuthClient {
  *
  * The refresh request is `POST refreshUrl` with `Content-Type: application/json` and
  * `{"grant_type":"refresh_token","refresh_token":"…"}`, or without `refresh_token` in
- * cookie mode. Options are checked here: a mistake throws a TypeError at once.
+ * cookie mode. It and the logout request are given 10 s: a refresh that gets no answer
+ * by then is a transient failure, like a network error. Options are checked here: a
+ * mistake throws a TypeError at once.
  *
  * @example
  * ```ts
@@ -137,6 +142,9 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       headers: { 'Content-Type': 'application/json' },
       body,
       credentials,
+      // A refresh or logout endpoint that hangs must not hold every request waiting on
+      // it: after 10 s the client gives up, as on a network error.
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     } as RequestInit)
 
   function report(reason: string): void {
