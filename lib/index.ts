@@ -100,6 +100,7 @@ export type {
   IoRedisClusterLike,
   NodeRedisClientLike,
   NodeRedisClusterLike,
+  NodeRedisSentinelLike,
   RedisClientLike,
 } from './sessions/stores/redis/connection'
 export type { RedisStoreOptions } from './sessions/stores/redis/store'

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createConnection, createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -17,6 +17,11 @@ export interface RedisServerOptions {
    * startRedisCluster in redis-cluster.ts. Its cluster bus gets a free port of its own.
    */
   cluster?: boolean
+  /**
+   * Start a Sentinel instead (`redis-server --sentinel`) that monitors the primary on
+   * `port` under `name`, with a quorum of one: see redis-sentinel.ts.
+   */
+  sentinelOf?: { readonly name: string; readonly port: number }
   /** How long the server may take to answer its first PING. */
   startTimeoutMs?: number
   /** How long {@link RedisServer.stop} waits after SIGTERM before it sends SIGKILL. */
@@ -89,9 +94,24 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
   let started: Started | undefined
   let port = 0
   const busPort = options.cluster === true ? await freePort() : undefined
-  const extra =
-    busPort === undefined ? [] : ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf']
-  if (busPort !== undefined) extra.push('--cluster-port', String(busPort))
+  // What comes before the options (a configuration file) and after them.
+  const extra: { leading: string[]; trailing: string[] } = { leading: [], trailing: [] }
+  if (busPort !== undefined) {
+    extra.trailing.push('--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf')
+    extra.trailing.push('--cluster-port', String(busPort))
+  }
+  if (options.sentinelOf !== undefined) {
+    // A Sentinel rewrites its configuration file, so it gets one of its own, in dir.
+    const { name, port: primary } = options.sentinelOf
+    const config = join(dir, 'sentinel.conf')
+    writeFileSync(
+      config,
+      `sentinel monitor ${name} ${HOST} ${primary} 1\n` +
+        `sentinel down-after-milliseconds ${name} 1000\n`,
+    )
+    extra.leading.push(config)
+    extra.trailing.push('--sentinel')
+  }
   try {
     for (let attempt = 1; started === undefined; attempt++) {
       port = await pickPort()
@@ -172,6 +192,12 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
   return server
 }
 
+/** Arguments of redis-server before its options (a configuration file) and after them. */
+interface Extra {
+  readonly leading: readonly string[]
+  readonly trailing: readonly string[]
+}
+
 /** One server process, and what is known about it. */
 interface Started {
   readonly child: ChildProcess
@@ -188,7 +214,7 @@ async function launch(
   dir: string,
   persistence: boolean,
   startTimeoutMs: number,
-  extra: readonly string[],
+  extra: Extra,
 ): Promise<Started | 'port taken'> {
   const log = join(dir, 'redis.log')
   rmSync(log, { force: true })
@@ -243,9 +269,10 @@ function spawnServer(
   dir: string,
   persistence: boolean,
   log: string,
-  extra: readonly string[],
+  extra: Extra,
 ): { child: ChildProcess; watchdog: ChildProcess } {
   const args = [
+    ...extra.leading,
     '--port',
     String(port),
     '--bind',
@@ -262,7 +289,7 @@ function spawnServer(
     persistence ? 'yes' : 'no',
     '--appendfsync',
     'always',
-    ...extra,
+    ...extra.trailing,
   ]
   const child = spawn('redis-server', args, { stdio: 'ignore' })
   const watchdog = spawn(

@@ -1,6 +1,10 @@
 import IoRedis6, { Cluster as Cluster6 } from 'ioredis'
 import IoRedis5, { Cluster as Cluster5 } from 'ioredis5'
-import { createClient as createClient6, createCluster as createCluster6 } from 'redis'
+import {
+  createClient as createClient6,
+  createCluster as createCluster6,
+  createSentinel as createSentinel6,
+} from 'redis'
 import { createClient as createClient5, createCluster as createCluster5 } from 'redis5'
 import type { RedisClientLike } from 'express-jwt-gate'
 
@@ -92,3 +96,39 @@ const nodeOf = (url: string) => {
   const { hostname, port } = new URL(url)
   return { host: hostname, port: Number(port) }
 }
+
+/** Where a Sentinel is, and the name of the primary it watches. */
+export interface SentinelAddress {
+  readonly host: string
+  readonly port: number
+  readonly name: string
+}
+
+/**
+ * Every client kind that reaches the primary through Sentinel, for describe.each. Not
+ * node-redis 5's, which has no duplicate(): redisStore refuses it (connection.test.ts).
+ */
+export const SENTINEL_CLIENTS: readonly (readonly [
+  string,
+  (sentinel: SentinelAddress) => Promise<TestClient>,
+])[] = [
+  [
+    'node-redis 6 sentinel',
+    async ({ host, port, name }) => {
+      const client = createSentinel6({ name, sentinelRootNodes: [{ host, port }] })
+      client.on('error', ignore)
+      await client.connect()
+      return { client: client as unknown as RedisClientLike, close: () => client.close() }
+    },
+  ],
+  [
+    'ioredis 6 sentinel',
+    ({ host, port, name }) =>
+      ioRedis(new IoRedis6({ sentinels: [{ host, port }], name, maxRetriesPerRequest: null })),
+  ],
+  [
+    'ioredis 5 sentinel',
+    ({ host, port, name }) =>
+      ioRedis(new IoRedis5({ sentinels: [{ host, port }], name, maxRetriesPerRequest: null })),
+  ],
+]

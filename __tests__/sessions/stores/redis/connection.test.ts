@@ -1,8 +1,8 @@
 import { inspect } from 'node:util'
 import Redis, { Cluster } from 'ioredis'
 import Redis5 from 'ioredis5'
-import { createClient, createCluster, RESP_TYPES } from 'redis'
-import { createClient as createClient5 } from 'redis5'
+import { createClient, createCluster, createSentinel, RESP_TYPES } from 'redis'
+import { createClient as createClient5, createSentinel as createSentinel5 } from 'redis5'
 import {
   normalizeReply,
   prepareScript,
@@ -377,6 +377,33 @@ describe('redisConnection() refuses what it cannot use, saying how to fix it', (
       new TypeError(
         'express-jwt-gate: the node-redis client is not connected: call client.connect() ' +
           'before passing it',
+      ),
+    )
+  })
+
+  test('a node-redis 5 Sentinel client, which cannot duplicate itself', () => {
+    const sentinel = createSentinel5({
+      name: 'primary',
+      sentinelRootNodes: [{ host: '127.0.0.1', port: 1 }],
+    })
+    expect(() => redisConnection(sentinel as unknown as RedisClientLike)).toThrow(
+      new TypeError(
+        'express-jwt-gate: this node-redis Sentinel client has no duplicate() for the blocking ' +
+          'read of the revocation feed (redis 5): use createSentinel() of redis 6, or ioredis ' +
+          'with sentinels',
+      ),
+    )
+  })
+
+  test('a node-redis 6 Sentinel client not connected yet', () => {
+    const sentinel = createSentinel({
+      name: 'primary',
+      sentinelRootNodes: [{ host: '127.0.0.1', port: 1 }],
+    })
+    expect(() => redisConnection(sentinel as unknown as RedisClientLike)).toThrow(
+      new TypeError(
+        'express-jwt-gate: the node-redis sentinel client is not connected: call ' +
+          'sentinel.connect() before passing it',
       ),
     )
   })

@@ -251,6 +251,41 @@ export interface NodeRedisClusterLike {
 }
 
 /**
+ * The members of a node-redis Sentinel client (`createSentinel()` of `redis` 5 or 6)
+ * used here: as {@link NodeRedisClientLike}, but each command says whether it only
+ * reads (it never does here: every command goes to the primary).
+ *
+ * @example
+ * ```ts
+ * import { createSentinel } from 'redis'
+ * const client: NodeRedisSentinelLike = await createSentinel({
+ *   name: 'mymaster',
+ *   sentinelRootNodes: [{ host: '127.0.0.1', port: 26379 }],
+ * }).connect()
+ * ```
+ */
+export interface NodeRedisSentinelLike {
+  /** Checked at setup: a Sentinel client not connected yet is refused there. */
+  readonly isOpen: boolean
+  /** One raw command, to the primary the Sentinels name. */
+  sendCommand(
+    isReadonly: boolean | undefined,
+    args: readonly string[],
+    options?: NodeRedisCommandOptions,
+  ): Promise<unknown>
+  /** A copy with the same options, for the blocking reads that must not hold up this client. */
+  duplicate(): NodeRedisSentinelLike
+  /** Connects a copy made by `duplicate`; the application's own client is never connected here. */
+  connect(): Promise<unknown>
+  /** Ends a copy at once; the application's own client is never ended here. */
+  destroy(): Promise<void>
+  /** On a copy only: an `error` event nobody listens to would end the process. */
+  on(event: 'error', listener: (error: unknown) => void): unknown
+  /** Not called: what tells a Sentinel client from a client of one server. */
+  getMasterNode(): unknown
+}
+
+/**
  * The members of an ioredis cluster client (`new Redis.Cluster()` of `ioredis` 5 or 6)
  * used here: as {@link IoRedisClientLike}, with its options where a cluster keeps them.
  *
@@ -294,7 +329,8 @@ export interface IoRedisClusterLike {
 }
 
 /**
- * Any client kind: node-redis or ioredis, of one server or of a cluster.
+ * Any client kind: node-redis or ioredis, of one server, of a cluster, or through
+ * Sentinel (ioredis's `new Redis({ sentinels, name })` is a client of one server here).
  *
  * @example
  * ```ts
@@ -363,22 +399,34 @@ function driverFor(client: unknown): Driver {
     checkIoRedis(single.status, single.options)
     return ioRedisDriver(single)
   }
+  if (typeof shape.getMasterNode === 'function' && typeof shape.duplicate !== 'function') {
+    throw new TypeError(
+      'express-jwt-gate: this node-redis Sentinel client has no duplicate() for the blocking ' +
+        'read of the revocation feed (redis 5): use createSentinel() of redis 6, or ioredis ' +
+        'with sentinels',
+    )
+  }
   if (
     typeof shape.sendCommand === 'function' &&
     typeof shape.duplicate === 'function' &&
     typeof shape.destroy === 'function' &&
     typeof shape.isOpen === 'boolean'
   ) {
-    const cluster = typeof shape.nodeClient === 'function'
+    const kind =
+      typeof shape.nodeClient === 'function'
+        ? 'cluster'
+        : typeof shape.getMasterNode === 'function'
+          ? 'sentinel'
+          : 'client'
     if (shape.isOpen !== true) {
       throw new TypeError(
-        `express-jwt-gate: the node-redis ${cluster ? 'cluster ' : ''}client is not connected: ` +
-          `call ${cluster ? 'cluster' : 'client'}.connect() before passing it`,
+        `express-jwt-gate: the node-redis ${kind === 'client' ? '' : `${kind} `}client is not ` +
+          `connected: call ${kind}.connect() before passing it`,
       )
     }
-    return cluster
-      ? nodeRedisClusterDriver(client as NodeRedisClusterLike)
-      : nodeRedisDriver(client as NodeRedisClientLike)
+    if (kind === 'cluster') return nodeRedisClusterDriver(client as NodeRedisClusterLike)
+    if (kind === 'sentinel') return nodeRedisSentinelDriver(client as NodeRedisSentinelLike)
+    return nodeRedisDriver(client as NodeRedisClientLike)
   }
   throw new TypeError(
     'express-jwt-gate: client must be a node-redis client (createClient() or createCluster() ' +
@@ -440,6 +488,17 @@ function nodeRedisClusterDriver(client: NodeRedisClusterLike): Driver {
   }
 }
 
+function nodeRedisSentinelDriver(client: NodeRedisSentinelLike): Driver {
+  return {
+    cluster: false,
+    send: (args, signal) =>
+      client.sendCommand(false, args, { typeMapping: NODE_REDIS_TYPES, abortSignal: signal }),
+    duplicate: async (timeoutMs) =>
+      nodeRedisSentinelDriver(await connected(client.duplicate(), timeoutMs)),
+    destroy: () => end(client),
+  }
+}
+
 /**
  * The key a cluster routes a command by: a script's first key, a read's first stream, or
  * the first argument; none for the few commands this module sends that have no key
@@ -457,10 +516,9 @@ export function routingKey(args: readonly string[]): string | undefined {
 }
 
 /** A node-redis copy, connected within `timeoutMs`, or ended and the failure passed on. */
-async function connected<C extends NodeRedisClientLike | NodeRedisClusterLike>(
-  copy: C,
-  timeoutMs: number,
-): Promise<C> {
+async function connected<
+  C extends NodeRedisClientLike | NodeRedisClusterLike | NodeRedisSentinelLike,
+>(copy: C, timeoutMs: number): Promise<C> {
   copy.on('error', ignore)
   try {
     await withDeadline(copy.connect(), timeoutMs)
@@ -475,9 +533,10 @@ async function connected<C extends NodeRedisClientLike | NodeRedisClusterLike>(
  * Destroy a node-redis client unless it is closed already: node-redis 5 throws then, as
  * it does for a client that gave up reconnecting.
  */
-function end(client: NodeRedisClientLike | NodeRedisClusterLike): Promise<void> {
-  if (client.isOpen) client.destroy()
-  return Promise.resolve()
+async function end(
+  client: NodeRedisClientLike | NodeRedisClusterLike | NodeRedisSentinelLike,
+): Promise<void> {
+  if (client.isOpen) await client.destroy()
 }
 
 /** What an ioredis client and an ioredis cluster share, for the drivers below. */

@@ -41,7 +41,7 @@ import { APPEND, CREATE, CUTOFF, END, MARK_REVOKED, PEEK, ROTATE, STAMP } from '
 export interface RedisStoreOptions {
   /**
    * Your own connected client: node-redis (`redis` 5 or 6) or `ioredis` (5 or 6), of one
-   * server or of a Redis Cluster.
+   * server, of a Redis Cluster, or through Sentinel.
    */
   client: RedisClientLike
   /** Put in front of every key. Default `'jwt-gate:'`. No braces: they make hash tags. */
