@@ -9,6 +9,7 @@ import request from 'supertest'
 import {
   authErrorHandler,
   createSessions,
+  decodeToken,
   redisStore,
   type RedisStoreOptions,
   type Sessions,
@@ -185,6 +186,20 @@ describe.each(CLIENT_FAMILIES)('%s', (_name, connect: Connect) => {
     // A new instance loads the window from the restarted server, revocations included.
     const b = await instance(server.url)
     expect(await b.access(revoked.accessToken)).toEqual({ status: 401, code: 'token_revoked' })
+  })
+
+  test('an instance that starts after 2,500 revocations loads every one, page by page', async () => {
+    const a = await instance(server.url)
+    const tokens = await a.sessions.issue('bob')
+    const exp = decodeToken(tokens.accessToken).payload.exp as number
+    const jtis = Array.from({ length: 2_500 }, (_, i) => `jti-${i}`)
+    for (let i = 0; i < jtis.length; i += 250) {
+      await Promise.all(jtis.slice(i, i + 250).map((jti) => a.sessions.revokeToken({ jti, exp })))
+    }
+    await a.sessions.revokeToken(decodeToken(tokens.accessToken).payload)
+    // B reads the window in pages of 1,000: the last revocation is on the third page.
+    const b = await instance(server.url)
+    expect(await b.access(tokens.accessToken)).toEqual({ status: 401, code: 'token_revoked' })
   })
 
   test('Redis loses its data (no persistence): tokens from before are refused, new logins work', async () => {
