@@ -17,6 +17,7 @@
  * 5. Memory: the mirror's heap with many live revocations; Redis's own bytes per
  *    session, subject and feed entry (`MEMORY USAGE`); the memory store's heap after
  *    many sessions and revocations.
+ * 6. Propagation again, on a Redis Cluster of three primaries of its own.
  *
  * Timings are compared as ratios or differences within one run: the machine is shared.
  * Knobs (environment, defaults as the issue asks): see `KNOBS` below and bench/README.md.
@@ -25,6 +26,7 @@ import { execFile, execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { promisify } from 'node:util'
 import type { Request, RequestHandler, Response } from 'express'
+import { createCluster } from 'redis'
 import {
   createSessions,
   decodeToken,
@@ -32,9 +34,11 @@ import {
   memoryStore,
   redisStore,
   type IssuedTokens,
+  type RedisClientLike,
   type Sessions,
   type SessionsOptions,
 } from 'express-jwt-gate'
+import { startRedisCluster } from '../__tests__/helpers/redis-cluster'
 import { startRedis, type RedisServer } from '../__tests__/helpers/redis-server'
 // Internal, for the check alone and the mirror's size: the backend behind createSessions.
 import { createLifecycle, type Lifecycle } from '../lib/sessions/lifecycle'
@@ -92,7 +96,7 @@ const KNOBS = {
   memoryRevocations: envNumber('BENCH_SESSIONS_MEMORY_REVOCATIONS', 100_000),
 }
 
-const ALL_PARTS = ['micro', 'http', 'propagation', 'refresh', 'memory']
+const ALL_PARTS = ['micro', 'http', 'propagation', 'refresh', 'memory', 'cluster']
 
 /** Which parts run (a comma-separated list), all by default: for quick runs of a few. */
 const PARTS = new Set(
@@ -319,6 +323,7 @@ async function main(): Promise<void> {
     targets.push(...(await mirrorMemory(redis.url, issued, rotated)))
     await memoryStoreMemory()
   }
+  if (PARTS.has('cluster')) targets.push(...(await onCluster()))
 
   out.log('\n## Targets\n')
   out.table(
@@ -709,9 +714,30 @@ async function httpThroughput(
  * revokeToken and claimsChanged, each on a session of its own, with a random pause of
  * up to 3 ms between them, so they reach B's blocking read at any point of its cycle.
  */
-async function propagate(a: Sessions, b: Sessions): Promise<Target[]> {
+/** Where a propagation run is reported: on one server (part 3) or on a cluster (part 6). */
+interface PropagationReport {
+  readonly heading: string
+  /** How A and B reach Redis, for the description. */
+  readonly clients: string
+  /** The name of its table and of its value in the JSON. */
+  readonly key: string
+  readonly target: string
+}
+
+const ON_ONE_SERVER: PropagationReport = {
+  heading: '## 3. Propagation: revoke on A, refused by B',
+  clients: 'A and B each a createSessions over a redisStore with its own node-redis client',
+  key: 'propagation',
+  target: 'propagation A → B',
+}
+
+async function propagate(
+  a: Sessions,
+  b: Sessions,
+  report: PropagationReport = ON_ONE_SERVER,
+): Promise<Target[]> {
   const count = KNOBS.propagations
-  process.stderr.write(`propagation: ${fmtInt(count)} revocations\n`)
+  process.stderr.write(`${report.key}: ${fmtInt(count)} revocations\n`)
   const subs = Array.from({ length: count }, (_, i) => `propagation-${i}@example.com`)
   const issued = await issueMany(a, subs)
   const probe = b.authenticate()
@@ -744,10 +770,10 @@ async function propagate(a: Sessions, b: Sessions): Promise<Target[]> {
     acknowledged.push(acked)
   }
   const p99 = missed > 0 ? Infinity : percentile(seen, 0.99)
-  out.log('\n## 3. Propagation: revoke on A, refused by B\n')
+  out.log(`\n${report.heading}\n`)
   out.log(
     `${fmtInt(count)} revocations (revokeToken and claimsChanged alternating, each on a session of its own), ` +
-      `A and B each a createSessions over a redisStore with its own node-redis client, in this process. ` +
+      `${report.clients}, in this process. ` +
       `The clock starts as A's call starts; B is probed by calling its authenticate() directly, ` +
       `once per turn of the event loop (setImmediate), until it refuses the token (token_revoked or token_stale). ` +
       `"A's call resolved" is A's own round trip, for comparison.\n`,
@@ -755,7 +781,7 @@ async function propagate(a: Sessions, b: Sessions): Promise<Target[]> {
   const stats = (values: number[]) =>
     [0.5, 0.9, 0.99].map((p) => fmtMs(percentile(values, p))).concat(fmtMs(Math.max(...values)))
   out.table(
-    'propagation',
+    report.key,
     ['', 'p50', 'p90', 'p99', 'max'],
     [
       ['refused by B', ...stats(seen)],
@@ -763,7 +789,7 @@ async function propagate(a: Sessions, b: Sessions): Promise<Target[]> {
     ],
   )
   out.log(`\n${fmtInt(missed)} not refused within ${fmtInt(PROPAGATION_LIMIT_MS)} ms.`)
-  out.value('propagationMs', {
+  out.value(`${report.key}Ms`, {
     p50: percentile(seen, 0.5),
     p99,
     max: Math.max(...seen),
@@ -771,12 +797,53 @@ async function propagate(a: Sessions, b: Sessions): Promise<Target[]> {
   })
   return [
     {
-      name: `propagation A → B, p99 of ${fmtInt(count)} (none missed)`,
+      name: `${report.target}, p99 of ${fmtInt(count)} (none missed)`,
       measured: fmtMs(p99),
       wanted: '< 10 ms',
       met: p99 < 10 && missed === 0,
     },
   ]
+}
+
+/**
+ * Part 6: propagation again, on a Redis Cluster of three primaries of its own, A and B
+ * each over a node-redis cluster client. There every revocation is two writes (the feed
+ * first, then the state) on two nodes, and each mirror follows the feed's node.
+ */
+async function onCluster(): Promise<Target[]> {
+  process.stderr.write('starting a Redis Cluster of three primaries\n')
+  const cluster = await startRedisCluster()
+  const open: (() => Promise<void>)[] = []
+  try {
+    const url = (cluster.nodes[0] as RedisServer).url
+    const instance = async (): Promise<Sessions> => {
+      const client = createCluster({ rootNodes: [{ url }] })
+      client.on('error', () => {})
+      await client.connect()
+      const sessions = createSessions({
+        secret: SECRET,
+        claims,
+        store: redisStore({ client: client as unknown as RedisClientLike, prefix: PREFIX }),
+      })
+      open.push(async () => {
+        await sessions.close()
+        await client.close()
+      })
+      await sessions.ready()
+      return sessions
+    }
+    return await propagate(await instance(), await instance(), {
+      heading: '## 6. Propagation on a Redis Cluster',
+      clients:
+        'A and B each a createSessions over a redisStore with its own node-redis cluster client, ' +
+        'on three primaries of their own (the feed on one, the sessions spread over all three)',
+      key: 'clusterPropagation',
+      target: 'propagation A → B on a Redis Cluster',
+    })
+  } finally {
+    for (const close of open) await close()
+    await cluster.stop()
+  }
 }
 
 interface RefreshCandidate {
