@@ -505,22 +505,24 @@ export function createLifecycle(options: SessionsOptions) {
   }
 }
 
+/** Refuse a session claim of the wrong type. */
+function bad(claim: string): never {
+  throw new InvalidTokenError({
+    code: 'claim_invalid',
+    message: `${claim} claim is invalid`,
+    claim,
+  })
+}
+
 /** The session claims of a verified payload, type-checked (their presence already is). */
 function factsOf(payload: Record<string, unknown>): AccessTokenFacts {
   const { sub, sid, jti } = payload
   const ist = payload[STAMP_CLAIM]
-  const bad = (claim: string): never => {
-    throw new InvalidTokenError({
-      code: 'claim_invalid',
-      message: `${claim} claim is invalid`,
-      claim,
-    })
-  }
   if (typeof sub !== 'string') bad('sub')
   if (typeof sid !== 'string') bad('sid')
   if (typeof jti !== 'string') bad('jti')
   if (typeof ist !== 'number' || !Number.isFinite(ist)) bad(STAMP_CLAIM)
-  return { sub: sub as string, sid: sid as string, jti: jti as string, ist: ist as number }
+  return { sub, sid, jti, ist }
 }
 
 /** What `createLifecycle` returns. */

@@ -1,12 +1,15 @@
 /**
  * The contract between the sessions and a store: what `memoryStore()` and
  * `redisStore()` implement, and what one shared test suite holds them both to. The
- * memory store is the reference model. Types only.
+ * memory store is the reference model. Types, and the two rules every store shares: how
+ * long an ended session is remembered, and one `createSessions` per store.
  *
  * Everything a store keeps about a refresh token is a hash of it: a copy of the store
  * yields no usable token. Times are milliseconds on the store's clock; issue stamps are
  * microsecond-scale numbers that only grow (see {@link SessionBackend.createSession}).
  */
+
+import { setupError } from '../core/errors'
 
 /**
  * How long a store remembers a session after it ended (logout, reuse, expiry): a
@@ -259,4 +262,34 @@ export interface StoreStats {
   readonly sessions: number
   /** Revocation entries the per-request check reads locally: its memory cost. */
   readonly revocations: number
+}
+
+/**
+ * A store whose backend `make` builds when `createSessions` attaches it. A store serves
+ * one `createSessions`: a second attach throws, since two sets of settings over one
+ * state would disagree on every lifetime.
+ *
+ * @example
+ * ```ts
+ * const store = storeAttachedOnce('memory', (settings) => memoryBackend(settings, now))
+ * ```
+ */
+export function storeAttachedOnce(
+  kind: string,
+  make: (settings: StoreSettings) => SessionBackend,
+): SessionStore {
+  let attached = false
+  return {
+    kind,
+    attach(settings) {
+      if (attached) {
+        throw setupError(
+          'store',
+          'this store is already attached to a createSessions; give each createSessions its own store',
+        )
+      }
+      attached = true
+      return make(settings)
+    },
+  }
 }

@@ -1,8 +1,7 @@
-import { setupError } from '../../core/errors'
 import { optionNames, readFunction, readOptions, type OptionList } from '../../core/options'
 import { randomText } from '../refresh-token'
 import { RevocationState, type RevocationEvent } from '../revocations'
-import { FORGET_ENDED_AFTER_MS } from '../store'
+import { FORGET_ENDED_AFTER_MS, storeAttachedOnce } from '../store'
 import type {
   RotateOutcome,
   SessionBackend,
@@ -86,20 +85,7 @@ interface MemorySession {
 export function memoryStore(options?: MemoryStoreOptions): SessionStore {
   const o = readOptions<MemoryStoreOptions>(options, OPTION_NAMES, 'memoryStore')
   const now = readFunction<() => number>(o.now, 'now') ?? Date.now
-  let attached = false
-  return {
-    kind: 'memory',
-    attach(settings) {
-      if (attached) {
-        throw setupError(
-          'store',
-          'this store is already attached to a createSessions; give each createSessions its own store',
-        )
-      }
-      attached = true
-      return memoryBackend(settings, now)
-    },
-  }
+  return storeAttachedOnce('memory', (settings) => memoryBackend(settings, now))
 }
 
 function memoryBackend(settings: StoreSettings, now: () => number): SessionBackend {

@@ -7,12 +7,13 @@ import {
   readString,
   type OptionList,
 } from '../../../core/options'
-import type {
-  RotateOutcome,
-  SessionBackend,
-  SessionKey,
-  SessionStore,
-  StoreSettings,
+import {
+  storeAttachedOnce,
+  type RotateOutcome,
+  type SessionBackend,
+  type SessionKey,
+  type SessionStore,
+  type StoreSettings,
 } from '../../store'
 import {
   redisConnection,
@@ -139,26 +140,10 @@ export function redisStore(options: RedisStoreOptions): SessionStore {
     throw setupError('whenStale', "whenStale must be 'refuse' or 'accept'")
   }
   const now = readFunction<() => number>(o.now, 'now') ?? Date.now
-  let attached = false
-  return {
-    kind: 'redis',
-    attach(settings) {
-      if (attached) {
-        throw setupError(
-          'store',
-          'this store is already attached to a createSessions; give each createSessions its own store',
-        )
-      }
-      attached = true
-      return redisBackend(connection, settings, {
-        prefix,
-        maxStaleness,
-        commandTimeout,
-        whenStale,
-        now,
-      })
-    },
-  }
+  const backendOptions = { prefix, maxStaleness, commandTimeout, whenStale, now }
+  return storeAttachedOnce('redis', (settings) =>
+    redisBackend(connection, settings, backendOptions),
+  )
 }
 
 interface BackendOptions {
